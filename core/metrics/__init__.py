@@ -1,0 +1,1 @@
+"""Metric definitions and observations, aggregated by the database over subtrees and periods."""

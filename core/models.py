@@ -1,0 +1,27 @@
+"""Every core table, imported so that ``Base.metadata`` is complete (Alembic reads it)."""
+
+from core.initiatives.models import Initiative
+from core.metrics.models import MetricDefinition, Observation
+from core.people.models import Person
+from core.plugin_state.models import (
+    PluginActivation,
+    PluginFailure,
+    PluginSetting,
+    PluginSettingChange,
+)
+from core.postings.models import Posting
+from core.units.models import Unit, UnitTree
+
+__all__ = [
+    "Initiative",
+    "MetricDefinition",
+    "Observation",
+    "Person",
+    "PluginActivation",
+    "PluginFailure",
+    "PluginSetting",
+    "PluginSettingChange",
+    "Posting",
+    "Unit",
+    "UnitTree",
+]

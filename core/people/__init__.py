@@ -1,0 +1,1 @@
+"""People (干部 and others) with their personal information."""

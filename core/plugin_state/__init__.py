@@ -1,0 +1,1 @@
+"""What the database remembers about plugins: where they are active, their settings, failures."""

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from core.units import services
+from schema.errors import UserError, mutation_payload
+from schema.types.enums import UnitKindEnum
+
+if TYPE_CHECKING:
+    from schema.composed import Unit
+
+LazyUnit = Annotated["Unit", strawberry.lazy("schema.composed")]
+
+
+@strawberry.input(description="A new unit.")
+class CreateUnitInput:
+    code: str = strawberry.field(description="Unique; the national division code if it has one.")
+    name: str
+    kind: UnitKindEnum
+    parent_code: str | None = strawberry.field(default=None, description="Code of the unit above.")
+
+
+@strawberry.input(description="Changes to a unit; omitted fields stay as they are.")
+class UpdateUnitInput:
+    code: str = strawberry.field(description="The unit to change.")
+    name: str | None = None
+    kind: UnitKindEnum | None = None
+    parent_code: str | None = strawberry.field(
+        default=None, description="Move the unit (and its subtree) below this unit."
+    )
+    make_root: bool = strawberry.field(default=False, description="Detach the unit from its parent.")
+
+
+@strawberry.type
+class UnitPayload:
+    unit: LazyUnit | None = None
+    errors: list[UserError]
+
+
+@strawberry.type
+class UnitMutations:
+    @strawberry.mutation(description="Create a unit below a parent.")
+    async def create_unit(self, info: strawberry.Info, input: CreateUnitInput) -> UnitPayload:
+        return await mutation_payload(
+            UnitPayload,
+            info.context.run(
+                lambda ctx: services.create_unit(
+                    ctx, code=input.code, name=input.name, kind=input.kind,
+                    parent_code=input.parent_code,
+                )
+            ),
+            "unit",
+        )
+
+    @strawberry.mutation(description="Rename, re-kind or move a unit with its whole subtree.")
+    async def update_unit(self, info: strawberry.Info, input: UpdateUnitInput) -> UnitPayload:
+        return await mutation_payload(
+            UnitPayload,
+            info.context.run(
+                lambda ctx: services.update_unit(
+                    ctx, code=input.code, name=input.name, kind=input.kind,
+                    parent_code=input.parent_code, detach=input.make_root,
+                )
+            ),
+            "unit",
+        )

@@ -1,0 +1,1 @@
+"""Application wiring: the ASGI app, the command line and the test kit import everything."""
