@@ -1,7 +1,8 @@
 """The frame every write runs in: one transaction, plugin validation, events after commit.
 
 A command (``create_unit``, ``start_posting``…) takes a :class:`CommandContext`, reads and writes
-through ``ctx.session`` and raises :class:`core.DomainError` on bad input. :func:`run_command` commits
+through ``ctx.session`` and raises :class:`core.DomainError` on bad input.
+:func:`run_command` commits
 when the command returns and rolls everything back when it raises, then hands the events the
 command published to every plugin's ``on_event`` — after the commit, so a failing handler cannot
 undo it.
@@ -32,9 +33,9 @@ class CommandContext:
     actor: str | None = None
     events: list[Event] = field(default_factory=list)
 
-    def publish(self, name: str, source: str = "core", **payload: Any) -> None:
+    def publish(self, event: str, /, source: str = "core", **payload: Any) -> None:
         """Queue an event; it is delivered only if the transaction commits."""
-        self.events.append(Event(name=name, payload=payload, source=source))
+        self.events.append(Event(name=event, payload=payload, source=source))
 
     async def validate(self, command: str, data: Mapping[str, Any]) -> None:
         """Ask every plugin's ``validate_command``; raise DomainError if any refuses."""

@@ -17,7 +17,7 @@ CORE_ERROR_CODES: dict[str, str] = {
     "DUPLICATE": "Another object already uses this unique value.",
     "CYCLE": "The change would make a unit its own ancestor.",
     "DATE_ORDER": "An end date lies before its start date.",
-    "CONFLICT": "The change clashes with the current state (e.g. an ACTIVE posting already exists).",
+    "CONFLICT": "The change clashes with the current state (an ACTIVE posting already exists).",
     "INVALID_STATE": "The object is not in a state that allows this change.",
     "UNKNOWN_METRIC": "No metric is defined with this code.",
     "INVALID_VALUE": "The value does not fit the metric's value type.",

@@ -2,8 +2,8 @@
 
 This module is the reference for plugin authors; ``docs/plugins.md`` renders its docstrings (a test
 fails when the rendered part is stale). Implement a hook by defining a function of the same name,
-decorated with ``core.hookimpl``, in your plugin module. Declare only the arguments you use: the host
-may add arguments to a hook later without breaking your plugin.
+decorated with ``core.hookimpl``, in your plugin module. Declare only the arguments you use: the
+host may add arguments to a hook later without breaking your plugin.
 
 Hooks return data; the host validates everything at startup and fails with a message naming the
 plugin and the fix (an unprefixed table, two plugins adding the same field, a yixian version outside

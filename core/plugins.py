@@ -63,9 +63,7 @@ class BrokenPlugin:
     error: str
 
 
-HOOK_NAMES = {
-    name for name in dir(hookspecs) if hasattr(getattr(hookspecs, name), "yixian_spec")
-}
+HOOK_NAMES = {name for name in dir(hookspecs) if hasattr(getattr(hookspecs, name), "yixian_spec")}
 
 
 @dataclass
@@ -190,9 +188,11 @@ def load_plugins(
         pm.register(module, name=info.key)
         registry.plugins[info.key] = LoadedPlugin(info.key, info, module, "builtin", builtin=True)
 
-    candidates = _candidate_modules(extra) if discover else [
-        (m.__name__, "given", lambda m=m: m) for m in extra
-    ]
+    candidates = (
+        _candidate_modules(extra)
+        if discover
+        else [(m.__name__, "given", lambda m=m: m) for m in extra]
+    )
     seen_modules: set[int] = set()
     for name, origin, loader in candidates:
         try:
@@ -222,8 +222,10 @@ def load_plugins(
             seen_modules.add(id(module))
             registry.plugins[info.key] = LoadedPlugin(info.key, info, module, origin)
         except Exception as exc:  # noqa: BLE001 - any failure of third-party code is reported
-            message = str(exc) if isinstance(exc, PluginError) else (
-                f"plugin {name} ({origin}) failed to load: {type(exc).__name__}: {exc}"
+            message = (
+                str(exc)
+                if isinstance(exc, PluginError)
+                else (f"plugin {name} ({origin}) failed to load: {type(exc).__name__}: {exc}")
             )
             if not skip_broken:
                 if isinstance(exc, PluginError):
@@ -236,7 +238,9 @@ def load_plugins(
     if enabled is not None:
         missing = set(enabled) - set(registry.plugins)
         if missing:
-            message = f"YIXIAN_PLUGINS names plugins that were not found: {', '.join(sorted(missing))}"
+            message = (
+                f"YIXIAN_PLUGINS names plugins that were not found: {', '.join(sorted(missing))}"
+            )
             if not skip_broken:
                 raise PluginError(message)
             registry.broken.extend(BrokenPlugin(k, "YIXIAN_PLUGINS", message) for k in missing)

@@ -16,9 +16,7 @@ def required_text(value: str | None, field: str, max_length: int = 200) -> str:
     if not text:
         raise DomainError.one("REQUIRED", f"{field} must not be empty", field)
     if len(text) > max_length:
-        raise DomainError.one(
-            "INVALID", f"{field} is longer than {max_length} characters", field
-        )
+        raise DomainError.one("INVALID", f"{field} is longer than {max_length} characters", field)
     return text
 
 
@@ -27,16 +25,15 @@ def optional_text(value: str | None, field: str, max_length: int = 200) -> str |
         return None
     text = value.strip()
     if len(text) > max_length:
-        raise DomainError.one(
-            "INVALID", f"{field} is longer than {max_length} characters", field
-        )
+        raise DomainError.one("INVALID", f"{field} is longer than {max_length} characters", field)
     return text or None
 
 
 def date_order(start: date | None, end: date | None, field: str = "endDate") -> None:
     if start is not None and end is not None and end < start:
         raise DomainError.one(
-            "DATE_ORDER", f"{field} {end.isoformat()} lies before the start {start.isoformat()}",
+            "DATE_ORDER",
+            f"{field} {end.isoformat()} lies before the start {start.isoformat()}",
             field,
         )
 

@@ -97,13 +97,22 @@ class PluginSettingChange:
 
 
 def _activation(row: ActivationRow) -> PluginActivation:
-    return PluginActivation(plugin=row.plugin_key, active=row.active, changed_by=row.changed_by,
-                            changed_at=row.changed_at, unit_id=row.unit_id)
+    return PluginActivation(
+        plugin=row.plugin_key,
+        active=row.active,
+        changed_by=row.changed_by,
+        changed_at=row.changed_at,
+        unit_id=row.unit_id,
+    )
 
 
 def _setting(value: services.SettingValue) -> PluginSettingValue:
-    return PluginSettingValue(name=value.name, value=value.value, description=value.description,
-                              set_at_unit_id=value.set_at_unit_id)
+    return PluginSettingValue(
+        name=value.name,
+        value=value.value,
+        description=value.description,
+        set_at_unit_id=value.set_at_unit_id,
+    )
 
 
 @strawberry.type
@@ -112,17 +121,26 @@ class PluginAdminQuery:
     def plugins(self, info: strawberry.Info) -> list[Plugin]:
         return [
             Plugin(
-                key=p.key, title_zh=p.info.title_zh, title_en=p.info.title_en,
-                version=p.info.version, localities=list(p.info.localities),
-                requires_yixian=p.info.requires_yixian, origin=p.origin, hooks=p.hooks,
+                key=p.key,
+                title_zh=p.info.title_zh,
+                title_en=p.info.title_en,
+                version=p.info.version,
+                localities=list(p.info.localities),
+                requires_yixian=p.info.requires_yixian,
+                origin=p.origin,
+                hooks=p.hooks,
             )
             for p in info.context.registry.domain_plugins
         ]
 
-    @strawberry.field(description="Plugins that failed to load (started with --skip-broken-plugins).")
+    @strawberry.field(
+        description="Plugins that failed to load (started with --skip-broken-plugins)."
+    )
     def broken_plugins(self, info: strawberry.Info) -> list[BrokenPlugin]:
-        return [BrokenPlugin(name=b.name, origin=b.origin, error=b.error)
-                for b in info.context.registry.broken]
+        return [
+            BrokenPlugin(name=b.name, origin=b.origin, error=b.error)
+            for b in info.context.registry.broken
+        ]
 
     @strawberry.field(description="Failures of plugins' event handlers, newest first.")
     async def plugin_failures(
@@ -132,8 +150,9 @@ class PluginAdminQuery:
         if plugin:
             statement = statement.where(FailureRow.plugin_key == plugin)
         return [
-            PluginFailure(plugin=r.plugin_key, event=r.event, error=r.error,
-                          occurred_at=r.occurred_at)
+            PluginFailure(
+                plugin=r.plugin_key, event=r.event, error=r.error, occurred_at=r.occurred_at
+            )
             for r in await info.context.scalars(statement)
         ]
 
@@ -171,9 +190,15 @@ class PluginAdminQuery:
             select(ChangeRow).where(ChangeRow.plugin_key == plugin).order_by(ChangeRow.id.desc())
         )
         return [
-            PluginSettingChange(plugin=r.plugin_key, name=r.name, old_value=r.old_value,
-                                new_value=r.new_value, changed_by=r.changed_by,
-                                changed_at=r.changed_at, unit_id=r.unit_id)
+            PluginSettingChange(
+                plugin=r.plugin_key,
+                name=r.name,
+                old_value=r.old_value,
+                new_value=r.new_value,
+                changed_by=r.changed_by,
+                changed_at=r.changed_at,
+                unit_id=r.unit_id,
+            )
             for r in rows
         ]
 
@@ -225,7 +250,10 @@ class PluginAdminMutations:
     ) -> SetPluginSettingPayload:
         async def work(ctx: Any):
             value = await services.set_setting(
-                ctx, key=input.plugin, unit_code=input.unit_code, name=input.name,
+                ctx,
+                key=input.plugin,
+                unit_code=input.unit_code,
+                name=input.name,
                 value=input.value,
             )
             return _setting(value)

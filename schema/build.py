@@ -9,7 +9,6 @@ name is a :class:`core.PluginError` naming both and the name.
 from __future__ import annotations
 
 import enum
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +18,6 @@ from strawberry.exceptions import DuplicatedTypeName
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.name_converter import NameConverter
-from strawberry.tools import merge_types
 
 from core.errors import PluginError
 from schema import composed
@@ -38,7 +36,7 @@ CORE_TYPES: dict[str, type] = {
 
 @dataclass
 class Claims:
-    """Who owns each contributed name (``Query.units``, ``Person.jointReviews``, ``ErrorCode.X``)."""
+    """Who owns each contributed name (``Query.units``, ``Person.jointReviews``…)."""
 
     owners: dict[str, str] = field(default_factory=dict)
 
@@ -81,8 +79,11 @@ def _owner_of(cls: type | None, registry: Any) -> str:
     module = cls.__module__
     best = ("core", 0)
     for key, plugin in registry.plugins.items():
-        package = plugin.module.__name__.rsplit(".", 1)[0] if "." in plugin.module.__name__ \
+        package = (
+            plugin.module.__name__.rsplit(".", 1)[0]
+            if "." in plugin.module.__name__
             else plugin.module.__name__
+        )
         if (module == plugin.module.__name__ or module.startswith(package + ".")) and len(
             package
         ) > best[1]:
@@ -90,6 +91,11 @@ def _owner_of(cls: type | None, registry: Any) -> str:
     if module.startswith(("schema.", "core.")) and best[1] == 0:
         return "core"
     return best[0]
+
+
+def merge(name: str, parts: tuple[type, ...], description: str | None) -> type:
+    """One strawberry type with the fields of every part (names were claimed beforehand)."""
+    return strawberry.type(type(name, parts, {}), name=name, description=description)
 
 
 def error_code_enum(registry: Any, claims: Claims) -> type[enum.Enum]:
@@ -170,12 +176,20 @@ def compose(
     composed.ErrorCode = error_code_enum(registry, claims)
     final_types = []
     for type_name, base in CORE_TYPES.items():
-        final = merge_types(type_name, (base, *mixins[type_name]))
+        final = merge(
+            type_name, (base, *mixins[type_name]), base.__strawberry_definition__.description
+        )
         setattr(composed, type_name, final)
         final_types.append(final)
 
-    query = merge_types("Query", tuple(roots["Query"]))
-    mutation = merge_types("Mutation", tuple(roots["Mutation"])) if roots["Mutation"] else None
+    query = merge(
+        "Query", tuple(roots["Query"]), "Every read: the core's lists and plugins' fields."
+    )
+    mutation = (
+        merge("Mutation", tuple(roots["Mutation"]), "Every write; payloads carry typed errors.")
+        if roots["Mutation"]
+        else None
+    )
     try:
         schema = strawberry.Schema(
             query=query,
@@ -199,4 +213,4 @@ def sdl(schema: strawberry.Schema) -> str:
     return schema.as_str() + "\n"
 
 
-__all__ = ["BuiltSchema", "compose", "sdl", "sys"]
+__all__ = ["BuiltSchema", "compose", "sdl"]

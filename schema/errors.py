@@ -22,7 +22,7 @@ class UserError:
     code_name: strawberry.Private[str]
 
     @strawberry.field(description="A stable code for programs to branch on.")
-    def code(self) -> Annotated["ErrorCode", strawberry.lazy("schema.composed")]:  # noqa: F821
+    def code(self) -> Annotated[ErrorCode, strawberry.lazy("schema.composed")]:  # noqa: F821
         from schema import composed
 
         return composed.ErrorCode[self.code_name]

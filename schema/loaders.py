@@ -48,7 +48,9 @@ async def metrics_by_id(ctx: Any, keys: Sequence[int]) -> list[MetricDefinition 
 
 async def postings_by_host_unit(ctx: Any, keys: Sequence[int]) -> list[list[Posting]]:
     statement = (
-        select(Posting).where(Posting.host_unit_id.in_(keys)).order_by(Posting.start_date, Posting.id)
+        select(Posting)
+        .where(Posting.host_unit_id.in_(keys))
+        .order_by(Posting.start_date, Posting.id)
     )
     return await _grouped(ctx, statement, "host_unit_id", keys)
 

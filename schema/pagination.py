@@ -10,6 +10,7 @@ from strawberry import relay
 from strawberry.relay.utils import from_base64, to_base64
 
 from core.errors import DomainError
+from schema.query_errors import QueryError
 
 NodeType = TypeVar("NodeType")
 CURSOR_PREFIX = "offset"
@@ -63,13 +64,16 @@ async def paginate(
 ) -> Connection[Any]:
     """Page ``statement`` (already filtered and ordered) with two queries: count and slice."""
     ctx = info.context
-    offset, limit = page_window(ctx.settings, first, after)
+    try:
+        offset, limit = page_window(ctx.settings, first, after)
+    except InvalidCursor as exc:
+        raise QueryError("BAD_CURSOR", str(exc), "after") from exc
+    except PageSizeError as exc:
+        raise QueryError("PAGE_SIZE", str(exc), "first") from exc
     total = (
         await ctx.execute(select(func.count()).select_from(statement.order_by(None).subquery()))
     ).scalar_one()
-    rows = (
-        await ctx.scalars(statement.offset(offset).limit(limit)) if limit else []
-    )
+    rows = await ctx.scalars(statement.offset(offset).limit(limit)) if limit else []
     edges = [
         relay.Edge(node=row, cursor=encode_cursor(offset + index)) for index, row in enumerate(rows)
     ]

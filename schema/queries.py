@@ -232,7 +232,8 @@ class CoreQuery:
             )
         )
         return [
-            SeriesPoint(unit_id=p.unit_id, period_start=p.period_start, value=p.value,
-                        count=p.count)
+            SeriesPoint(
+                unit_id=p.unit_id, period_start=p.period_start, value=p.value, count=p.count
+            )
             for p in points
         ]

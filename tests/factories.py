@@ -45,8 +45,10 @@ async def create_unit(client: Any, code: str, name: str, kind: str, parent: str 
 
 
 async def create_tree(client: Any) -> dict[str, dict]:
-    return {code: await create_unit(client, code, name, kind, parent)
-            for code, name, kind, parent in TREE}
+    return {
+        code: await create_unit(client, code, name, kind, parent)
+        for code, name, kind, parent in TREE
+    }
 
 
 async def create_person(client: Any, **values: Any) -> dict:

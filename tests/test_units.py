@@ -84,7 +84,10 @@ async def test_moving_a_unit_moves_its_subtree(client, sessionmaker):
     assert under_lucheng.data["units"]["totalCount"] == 1
     village = await client.execute(UNIT, code="330302101001")
     assert village.data["unit"]["ancestors"] == [
-        {"code": "330000"}, {"code": "330300"}, {"code": "330304"}, {"code": "330302101"}
+        {"code": "330000"},
+        {"code": "330300"},
+        {"code": "330304"},
+        {"code": "330302101"},
     ]
     async with sessionmaker() as session:
         # each unit is linked to itself and to each of its ancestors, no more
@@ -116,8 +119,11 @@ async def test_bad_unit_input_gets_typed_errors_and_writes_nothing(client, sessi
     await create_unit(client, "330302", "鹿城区", "DISTRICT", None)
     cases = [
         ({"code": "330302", "name": "x", "kind": "TOWN"}, "DUPLICATE", "code"),
-        ({"code": "1", "name": "x", "kind": "TOWN", "parentCode": "nope"}, "NOT_FOUND",
-         "parentCode"),
+        (
+            {"code": "1", "name": "x", "kind": "TOWN", "parentCode": "nope"},
+            "NOT_FOUND",
+            "parentCode",
+        ),
         ({"code": "2", "name": "  ", "kind": "TOWN"}, "REQUIRED", "name"),
     ]
     for given, code, field in cases:
@@ -132,9 +138,7 @@ async def test_bad_unit_input_gets_typed_errors_and_writes_nothing(client, sessi
 
 async def test_an_unknown_enum_value_is_a_graphql_validation_error(client):
     """A kind outside UnitKind is refused by validation, naming the value, with no 500."""
-    result = await client.execute(
-        CREATE_UNIT, input={"code": "9", "name": "x", "kind": "PLANET"}
-    )
+    result = await client.execute(CREATE_UNIT, input={"code": "9", "name": "x", "kind": "PLANET"})
     assert result.status_code == 200
     assert result.data is None
     assert "PLANET" in result.errors[0]["message"]

@@ -14,8 +14,9 @@ from rich.table import Table
 from core.errors import PluginError
 from core.settings import Settings
 
-app = typer.Typer(help="yixian 一线: a GraphQL backend for cadres sent to the front line.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="yixian 一线: a GraphQL backend for cadres sent to the front line.", no_args_is_help=True
+)
 db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 seed_app = typer.Typer(help="Load data.", no_args_is_help=True)
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
@@ -161,8 +162,14 @@ def plugins_list(
     registry = _registry(settings, skip_broken=skip_broken_plugins)
     table = Table("key", "version", "localities", "hooks", "status", "origin")
     for plugin in registry.domain_plugins:
-        table.add_row(plugin.key, plugin.info.version, ", ".join(plugin.info.localities),
-                      ", ".join(plugin.hooks), "enabled", plugin.origin)
+        table.add_row(
+            plugin.key,
+            plugin.info.version,
+            ", ".join(plugin.info.localities),
+            ", ".join(plugin.hooks),
+            "enabled",
+            plugin.origin,
+        )
     for broken in registry.broken:
         table.add_row(broken.name, "", "", "", f"broken: {broken.error}", broken.origin)
     console.print(table)

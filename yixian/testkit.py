@@ -161,13 +161,17 @@ async def truncate_all(url: str) -> None:
     try:
         async with engine.begin() as conn:
             names = (
-                await conn.execute(
-                    text(
-                        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                        "AND tablename <> 'alembic_version'"
+                (
+                    await conn.execute(
+                        text(
+                            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                            "AND tablename <> 'alembic_version'"
+                        )
                     )
                 )
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
             if names:
                 quoted = ", ".join(f'"{n}"' for n in names)
                 await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
@@ -251,8 +255,9 @@ async def yixian_app(yixian_backend, tmp_path):
     migrated with the core and exactly ``plugins``."""
     made: list[tuple[str, GraphQLClient]] = []
 
-    async def factory(plugins: Iterable[ModuleType] = (), discover: bool = False,
-                      **settings: Any) -> GraphQLClient:
+    async def factory(
+        plugins: Iterable[ModuleType] = (), discover: bool = False, **settings: Any
+    ) -> GraphQLClient:
         registry = _registry(plugins, discover=discover)
         url = await create_database(yixian_backend, registry, tmp_path)
         client = GraphQLClient(make_app(url, registry, **settings))

@@ -50,12 +50,18 @@ async def create_initiative(
         status=status or InitiativeStatus.ACTIVE,
         description=check.optional_text(description, "description", 4000),
     )
-    await ctx.validate("createInitiative", {"code": code, "owner_unit_id": owner.id,
-                                            "scheme": initiative.scheme})
+    await ctx.validate(
+        "createInitiative", {"code": code, "owner_unit_id": owner.id, "scheme": initiative.scheme}
+    )
     ctx.session.add(initiative)
     await ctx.session.flush()
-    ctx.publish("initiative.created", initiative_id=initiative.id, code=code,
-                scheme=initiative.scheme, owner_unit_id=owner.id)
+    ctx.publish(
+        "initiative.created",
+        initiative_id=initiative.id,
+        code=code,
+        scheme=initiative.scheme,
+        owner_unit_id=owner.id,
+    )
     return initiative
 
 
@@ -80,7 +86,9 @@ async def update_initiative(ctx: CommandContext, *, code: str, **values: Any) ->
     if values.get("description") is not None:
         initiative.description = check.optional_text(values["description"], "description", 4000)
     check.date_order(initiative.start_date, initiative.end_date)
-    await ctx.validate("updateInitiative", {"initiative_id": initiative.id,
-                                            "owner_unit_id": initiative.owner_unit_id})
+    await ctx.validate(
+        "updateInitiative",
+        {"initiative_id": initiative.id, "owner_unit_id": initiative.owner_unit_id},
+    )
     await ctx.session.flush()
     return initiative

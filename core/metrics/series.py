@@ -134,9 +134,7 @@ async def metric_series(
             .subquery()
         )
         keys = [ranked.c[c.name] for c in group_cols]
-        stmt = (
-            select(*keys, ranked.c.value, ranked.c.n).where(ranked.c.rank == 1).order_by(*keys)
-        )
+        stmt = select(*keys, ranked.c.value, ranked.c.n).where(ranked.c.rank == 1).order_by(*keys)
     else:
         aggregate = AGGREGATES[metric.aggregation](Observation.value)
         stmt = (

@@ -95,7 +95,9 @@ async def record_observations(
     }
     units = {
         u.code: u
-        for u in (await ctx.session.execute(select(Unit).where(Unit.code.in_(unit_codes)))).scalars()
+        for u in (
+            await ctx.session.execute(select(Unit).where(Unit.code.in_(unit_codes)))
+        ).scalars()
     }
     initiatives = {
         i.code: i
@@ -114,18 +116,28 @@ async def record_observations(
         prefix = f"observations.{index}"
         metric = metrics.get(item.metric)
         if metric is None:
-            problems.append(Problem("UNKNOWN_METRIC", f"no metric is defined as {item.metric!r}",
-                                    f"{prefix}.metric"))
+            problems.append(
+                Problem(
+                    "UNKNOWN_METRIC", f"no metric is defined as {item.metric!r}", f"{prefix}.metric"
+                )
+            )
             continue
         unit = units.get(item.unit_code)
         if unit is None:
-            problems.append(Problem("NOT_FOUND", f"no unit has the code {item.unit_code!r}",
-                                    f"{prefix}.unitCode"))
+            problems.append(
+                Problem(
+                    "NOT_FOUND", f"no unit has the code {item.unit_code!r}", f"{prefix}.unitCode"
+                )
+            )
             continue
         if item.initiative_code and item.initiative_code not in initiatives:
-            problems.append(Problem("NOT_FOUND",
-                                    f"no initiative has the code {item.initiative_code!r}",
-                                    f"{prefix}.initiativeCode"))
+            problems.append(
+                Problem(
+                    "NOT_FOUND",
+                    f"no initiative has the code {item.initiative_code!r}",
+                    f"{prefix}.initiativeCode",
+                )
+            )
             continue
         if item.person_id is not None and item.person_id not in people:
             problems.append(Problem("NOT_FOUND", "no person has this id", f"{prefix}.personId"))
@@ -141,7 +153,8 @@ async def record_observations(
                 unit_id=unit.id,
                 person_id=item.person_id,
                 initiative_id=initiatives[item.initiative_code].id
-                if item.initiative_code else None,
+                if item.initiative_code
+                else None,
                 period_start=item.period_start,
                 period=item.period,
                 value=float(item.value),
@@ -154,6 +167,11 @@ async def record_observations(
     ctx.session.add_all(rows)
     await ctx.session.flush()
     for row in rows:
-        ctx.publish("observation.recorded", observation_id=row.id, metric_id=row.metric_id,
-                    unit_id=row.unit_id, value=row.value)
+        ctx.publish(
+            "observation.recorded",
+            observation_id=row.id,
+            metric_id=row.metric_id,
+            unit_id=row.unit_id,
+            value=row.value,
+        )
     return rows

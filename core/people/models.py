@@ -46,7 +46,9 @@ class Person(Base):
         Enum(PoliticalStatus, name="political_status", native_enum=False),
         default=PoliticalStatus.MASSES,
     )
-    rank: Mapped[Rank] = mapped_column(Enum(Rank, name="rank", native_enum=False), default=Rank.NONE)
+    rank: Mapped[Rank] = mapped_column(
+        Enum(Rank, name="rank", native_enum=False), default=Rank.NONE
+    )
     home_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     home_post: Mapped[str | None] = mapped_column(String(200))
     #: Personal information (个人信息): masked by access control.

@@ -63,6 +63,8 @@ async def create_person(ctx: CommandContext, **values: Any) -> Person:
 async def update_person(ctx: CommandContext, person_id: int, **values: Any) -> Person:
     person = await require_person(ctx.session, person_id, "id")
     await _apply(ctx, person, {k: v for k, v in values.items() if v is not UNSET})
-    await ctx.validate("updatePerson", {"person_id": person.id, "home_unit_id": person.home_unit_id})
+    await ctx.validate(
+        "updatePerson", {"person_id": person.id, "home_unit_id": person.home_unit_id}
+    )
     await ctx.session.flush()
     return person

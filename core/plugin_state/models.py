@@ -34,9 +34,7 @@ class PluginSetting(Base):
     name: Mapped[str] = mapped_column(String(100))
     value: Mapped[object] = mapped_column(JSON)
 
-    __table_args__ = (
-        UniqueConstraint("plugin_key", "unit_id", "name", name="uq_plugin_setting"),
-    )
+    __table_args__ = (UniqueConstraint("plugin_key", "unit_id", "name", name="uq_plugin_setting"),)
 
 
 class PluginSettingChange(Base):

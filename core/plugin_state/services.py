@@ -173,7 +173,11 @@ async def set_setting(
     row.value = value
     ctx.session.add(
         PluginSettingChange(
-            plugin_key=key, unit_id=unit.id, name=name, old_value=old, new_value=value,
+            plugin_key=key,
+            unit_id=unit.id,
+            name=name,
+            old_value=old,
+            new_value=value,
             changed_by=ctx.actor,
         )
     )

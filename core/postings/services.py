@@ -80,13 +80,25 @@ async def start_posting(
     )
     await ctx.validate(
         "startPosting",
-        {"person_id": person.id, "host_unit_id": host.id, "role": role,
-         "initiative_id": initiative_id, "start_date": start_date, "end_date": end_date},
+        {
+            "person_id": person.id,
+            "host_unit_id": host.id,
+            "role": role,
+            "initiative_id": initiative_id,
+            "start_date": start_date,
+            "end_date": end_date,
+        },
     )
     ctx.session.add(posting)
     await ctx.session.flush()
-    ctx.publish("posting.started", posting_id=posting.id, person_id=person.id,
-                host_unit_id=host.id, role=role.value, status=status.value)
+    ctx.publish(
+        "posting.started",
+        posting_id=posting.id,
+        person_id=person.id,
+        host_unit_id=host.id,
+        role=role.value,
+        status=status.value,
+    )
     return posting
 
 
@@ -110,12 +122,24 @@ async def end_posting(
     reason = check.optional_text(recall_reason, "recallReason", 2000)
     if outcome is PostingStatus.RECALLED and not reason:
         raise DomainError.one("REQUIRED", "a recall needs a reason", "recallReason")
-    await ctx.validate("endPosting", {"posting_id": posting.id, "outcome": outcome,
-                                      "end_date": end_date, "recall_reason": reason})
+    await ctx.validate(
+        "endPosting",
+        {
+            "posting_id": posting.id,
+            "outcome": outcome,
+            "end_date": end_date,
+            "recall_reason": reason,
+        },
+    )
     posting.status = outcome
     posting.end_date = end_date
     posting.recall_reason = reason if outcome is PostingStatus.RECALLED else None
     await ctx.session.flush()
-    ctx.publish("posting.ended", posting_id=posting.id, person_id=posting.person_id,
-                host_unit_id=posting.host_unit_id, outcome=outcome.value)
+    ctx.publish(
+        "posting.ended",
+        posting_id=posting.id,
+        person_id=posting.person_id,
+        host_unit_id=posting.host_unit_id,
+        outcome=outcome.value,
+    )
     return posting

@@ -40,8 +40,9 @@ async def create_unit(
         parent_id=parent.id if parent else None,
         depth=parent.depth + 1 if parent else 0,
     )
-    await ctx.validate("createUnit", {"code": code, "name": name, "kind": kind,
-                                      "parent_id": unit.parent_id})
+    await ctx.validate(
+        "createUnit", {"code": code, "name": name, "kind": kind, "parent_id": unit.parent_id}
+    )
     ctx.session.add(unit)
     await ctx.session.flush()
     await link_new_unit(ctx.session, unit)
@@ -76,8 +77,10 @@ async def update_unit(
                 "parentCode",
             )
         new_parent_id = parent.id
-    await ctx.validate("updateUnit", {"unit_id": unit.id, "name": unit.name, "kind": unit.kind,
-                                      "parent_id": new_parent_id})
+    await ctx.validate(
+        "updateUnit",
+        {"unit_id": unit.id, "name": unit.name, "kind": unit.kind, "parent_id": new_parent_id},
+    )
     if new_parent_id != unit.parent_id:
         await move_subtree(ctx.session, unit, new_parent_id)
         await ctx.session.refresh(unit)

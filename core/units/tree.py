@@ -11,9 +11,7 @@ from core.units.models import Unit, UnitTree
 
 def in_subtree(unit_id_column, root_id: int) -> ColumnElement[bool]:
     """A condition: ``unit_id_column`` names a unit in the subtree of ``root_id`` (itself too)."""
-    return unit_id_column.in_(
-        select(UnitTree.descendant_id).where(UnitTree.ancestor_id == root_id)
-    )
+    return unit_id_column.in_(select(UnitTree.descendant_id).where(UnitTree.ancestor_id == root_id))
 
 
 async def link_new_unit(session: AsyncSession, unit: Unit) -> None:

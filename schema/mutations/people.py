@@ -44,13 +44,26 @@ class UpdatePersonInput:
     tags: list[str] | None = strawberry.UNSET
 
 
-FIELDS = ("name", "gender", "birth_year", "political_status", "rank", "home_unit_code",
-          "home_post", "phone", "id_number", "tags")
+FIELDS = (
+    "name",
+    "gender",
+    "birth_year",
+    "political_status",
+    "rank",
+    "home_unit_code",
+    "home_post",
+    "phone",
+    "id_number",
+    "tags",
+)
 
 
 def _values(input: Any) -> dict[str, Any]:
-    return {name: getattr(input, name) for name in FIELDS
-            if getattr(input, name) is not strawberry.UNSET}
+    return {
+        name: getattr(input, name)
+        for name in FIELDS
+        if getattr(input, name) is not strawberry.UNSET
+    }
 
 
 @strawberry.type

@@ -60,7 +60,9 @@ ACTIVE_CLASH = Problem(
 @strawberry.type
 class PostingMutations:
     @strawberry.mutation(description="Start a posting (挂职/下沉/驻村).")
-    async def start_posting(self, info: strawberry.Info, input: StartPostingInput) -> PostingPayload:
+    async def start_posting(
+        self, info: strawberry.Info, input: StartPostingInput
+    ) -> PostingPayload:
         async def work(ctx):
             return await services.start_posting(
                 ctx,

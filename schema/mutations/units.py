@@ -30,7 +30,9 @@ class UpdateUnitInput:
     parent_code: str | None = strawberry.field(
         default=None, description="Move the unit (and its subtree) below this unit."
     )
-    make_root: bool = strawberry.field(default=False, description="Detach the unit from its parent.")
+    make_root: bool = strawberry.field(
+        default=False, description="Detach the unit from its parent."
+    )
 
 
 @strawberry.type
@@ -47,7 +49,10 @@ class UnitMutations:
             UnitPayload,
             info.context.run(
                 lambda ctx: services.create_unit(
-                    ctx, code=input.code, name=input.name, kind=input.kind,
+                    ctx,
+                    code=input.code,
+                    name=input.name,
+                    kind=input.kind,
                     parent_code=input.parent_code,
                 )
             ),
@@ -60,8 +65,12 @@ class UnitMutations:
             UnitPayload,
             info.context.run(
                 lambda ctx: services.update_unit(
-                    ctx, code=input.code, name=input.name, kind=input.kind,
-                    parent_code=input.parent_code, detach=input.make_root,
+                    ctx,
+                    code=input.code,
+                    name=input.name,
+                    kind=input.kind,
+                    parent_code=input.parent_code,
+                    detach=input.make_root,
                 )
             ),
             "unit",

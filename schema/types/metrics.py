@@ -58,8 +58,12 @@ class Observation(relay.Node):
         from sqlalchemy import select
 
         ids = [int(i) for i in node_ids]
-        rows = {o.id: o for o in await info.context.scalars(
-            select(ObservationRow).where(ObservationRow.id.in_(ids)))}
+        rows = {
+            o.id: o
+            for o in await info.context.scalars(
+                select(ObservationRow).where(ObservationRow.id.in_(ids))
+            )
+        }
         return [rows.get(i) for i in ids]
 
     @strawberry.field

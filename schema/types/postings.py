@@ -40,8 +40,10 @@ class PostingBase(relay.Node):
         from sqlalchemy import select
 
         ids = [int(i) for i in node_ids]
-        rows = {p.id: p for p in await info.context.scalars(
-            select(PostingRow).where(PostingRow.id.in_(ids)))}
+        rows = {
+            p.id: p
+            for p in await info.context.scalars(select(PostingRow).where(PostingRow.id.in_(ids)))
+        }
         return [rows.get(i) for i in ids]
 
     @strawberry.field(description="Who is posted.")
