@@ -86,7 +86,7 @@ async def deliver_events(sessionmaker: async_sessionmaker, registry: Any, events
     from core.plugin_state.models import PluginFailure
 
     for event in events:
-        for impl in reversed(registry.pm.hook.on_event.get_hookimpls()):
+        for impl in registry.pm.hook.on_event.get_hookimpls():
             try:
                 result = impl.function(**{n: event for n in impl.argnames if n == "event"})
                 if inspect.isawaitable(result):

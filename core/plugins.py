@@ -82,7 +82,7 @@ class PluginRegistry:
         """
         results = []
         hook = getattr(self.pm.hook, hook_name)
-        for impl in reversed(hook.get_hookimpls()):
+        for impl in hook.get_hookimpls():  # in registration order: core first
             args = {name: kwargs[name] for name in impl.argnames}
             result = impl.function(**args)
             if result is not None:
@@ -159,6 +159,28 @@ def _check_info(info: Any, name: str) -> PluginInfo:
     return info
 
 
+def check_models(module: Any, info: PluginInfo) -> None:
+    """A plugin's tables must carry its prefix, so that every table names its owner."""
+    if not hasattr(module, "register_models"):
+        return
+    for model in module.register_models() or ():
+        table = getattr(model, "__tablename__", None) or getattr(
+            getattr(model, "__table__", None), "name", None
+        )
+        if table is None:
+            raise PluginError(
+                f"plugin {info.key}: register_models() returned {model!r}, which is not a "
+                "SQLAlchemy model on core.Base",
+                info.key,
+            )
+        if not table.startswith(info.table_prefix):
+            raise PluginError(
+                f"plugin {info.key}: table {table!r} must start with {info.table_prefix!r} "
+                f"(rename it {info.table_prefix + table!r})",
+                info.key,
+            )
+
+
 def load_plugins(
     *,
     builtins: Iterable[ModuleType] = (),
@@ -215,6 +237,7 @@ def load_plugins(
                 raise PluginError(
                     f"two plugins use the key {info.key!r}: {other.origin} and {origin}", info.key
                 )
+            check_models(module, info)
             try:
                 pm.register(module, name=info.key)
             except (pluggy.PluginValidationError, ValueError) as exc:

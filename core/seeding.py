@@ -25,7 +25,7 @@ async def seed_demo(sessionmaker: async_sessionmaker, registry: Any) -> dict[str
         counts = dict(await load_demo(session))
         counts["declared metrics"] = await sync_declared_metrics(session, registry)
         await session.commit()
-    for impl in reversed(registry.pm.hook.load_demo_data.get_hookimpls()):
+    for impl in registry.pm.hook.load_demo_data.get_hookimpls():
         async with sessionmaker() as session:
             result = impl.function(**{n: session for n in impl.argnames if n == "session"})
             if inspect.isawaitable(result):

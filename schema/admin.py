@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from sqlalchemy import select
@@ -16,11 +16,7 @@ from core.plugin_state.models import PluginSettingChange as ChangeRow
 from schema import loaders
 from schema.errors import UserError, mutation_payload
 from schema.filters import unit_id_for
-
-if TYPE_CHECKING:
-    from schema.composed import Unit
-
-LazyUnit = Annotated["Unit", strawberry.lazy("schema.composed")]
+from schema.refs import LazyUnit
 
 
 @strawberry.type(description="A loaded plugin: one district's scheme.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 from sqlalchemy import select
@@ -21,15 +21,8 @@ from schema import filters as f
 from schema.ids import decode_id
 from schema.pagination import Connection, paginate
 from schema.query_errors import QueryError
+from schema.refs import LazyInitiative, LazyPerson, LazyPosting, LazyUnit
 from schema.types.metrics import MetricDefinition, Observation, SeriesGrouping, SeriesPoint
-
-if TYPE_CHECKING:
-    from schema.composed import Initiative, Person, Posting, Unit
-
-LazyUnit = Annotated["Unit", strawberry.lazy("schema.composed")]
-LazyPerson = Annotated["Person", strawberry.lazy("schema.composed")]
-LazyPosting = Annotated["Posting", strawberry.lazy("schema.composed")]
-LazyInitiative = Annotated["Initiative", strawberry.lazy("schema.composed")]
 
 FIRST = "How many items to return (at most the maximum page size, 100 by default)."
 AFTER = "The `endCursor` of the previous page."

@@ -1,18 +1,13 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from core.initiatives import services
 from schema.errors import UserError, mutation_payload
+from schema.refs import LazyInitiative
 from schema.types.enums import InitiativeKindEnum, InitiativeStatusEnum
-
-if TYPE_CHECKING:
-    from schema.composed import Initiative
-
-LazyInitiative = Annotated["Initiative", strawberry.lazy("schema.composed")]
 
 
 @strawberry.input(description="A new initiative.")

@@ -1,18 +1,14 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 
 from core.people import services
 from schema.errors import UserError, mutation_payload
 from schema.ids import decode_id
+from schema.refs import LazyPerson
 from schema.types.enums import GenderEnum, PoliticalStatusEnum, RankEnum
-
-if TYPE_CHECKING:
-    from schema.composed import Person
-
-LazyPerson = Annotated["Person", strawberry.lazy("schema.composed")]
 
 
 @strawberry.input(description="A new person.")

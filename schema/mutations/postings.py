@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import datetime
 import enum
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -11,12 +10,8 @@ from core.postings import services
 from core.postings.models import PostingStatus
 from schema.errors import UserError, mutation_payload
 from schema.ids import decode_id
+from schema.refs import LazyPosting
 from schema.types.enums import PostingRoleEnum
-
-if TYPE_CHECKING:
-    from schema.composed import Posting
-
-LazyPosting = Annotated["Posting", strawberry.lazy("schema.composed")]
 
 
 @strawberry.input(description="Send a person to a host unit.")

@@ -1,17 +1,11 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
-
 import strawberry
 
 from core.units import services
 from schema.errors import UserError, mutation_payload
+from schema.refs import LazyUnit
 from schema.types.enums import UnitKindEnum
-
-if TYPE_CHECKING:
-    from schema.composed import Unit
-
-LazyUnit = Annotated["Unit", strawberry.lazy("schema.composed")]
 
 
 @strawberry.input(description="A new unit.")

@@ -1,20 +1,15 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
 
 from core.initiatives.models import Initiative as InitiativeRow
 from schema import loaders
+from schema.refs import LazyPosting, LazyUnit
 from schema.types.enums import InitiativeKindEnum, InitiativeStatusEnum
-
-if TYPE_CHECKING:
-    from schema.composed import Posting, Unit
-
-LazyUnit = Annotated["Unit", strawberry.lazy("schema.composed")]
-LazyPosting = Annotated["Posting", strawberry.lazy("schema.composed")]
 
 
 @strawberry.type(

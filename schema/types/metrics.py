@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
@@ -9,14 +9,8 @@ from strawberry import relay
 from core.metrics.models import MetricDefinition as MetricRow
 from core.metrics.models import Observation as ObservationRow
 from schema import loaders
+from schema.refs import LazyInitiative, LazyPerson, LazyUnit
 from schema.types.enums import AggregationEnum, PeriodEnum, UnitKindEnum, ValueTypeEnum
-
-if TYPE_CHECKING:
-    from schema.composed import Initiative, Person, Unit
-
-LazyUnit = Annotated["Unit", strawberry.lazy("schema.composed")]
-LazyPerson = Annotated["Person", strawberry.lazy("schema.composed")]
-LazyInitiative = Annotated["Initiative", strawberry.lazy("schema.composed")]
 
 
 @strawberry.type(description="What is measured, and how observations of it combine.")

@@ -1,21 +1,15 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
 
 from core.postings.models import Posting as PostingRow
 from schema import loaders
+from schema.refs import LazyInitiative, LazyPerson, LazyUnit
 from schema.types.enums import PostingRoleEnum, PostingStatusEnum
-
-if TYPE_CHECKING:
-    from schema.composed import Initiative, Person, Unit
-
-LazyUnit = Annotated["Unit", strawberry.lazy("schema.composed")]
-LazyPerson = Annotated["Person", strawberry.lazy("schema.composed")]
-LazyInitiative = Annotated["Initiative", strawberry.lazy("schema.composed")]
 
 
 @strawberry.type(

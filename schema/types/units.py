@@ -1,19 +1,14 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 from strawberry import relay
 
 from core.units.models import Unit as UnitRow
 from schema import loaders
+from schema.refs import LazyPosting, LazyUnit
 from schema.types.enums import PostingStatusEnum, UnitKindEnum
-
-if TYPE_CHECKING:
-    from schema.composed import Posting, Unit
-
-LazyUnit = Annotated["Unit", strawberry.lazy("schema.composed")]
-LazyPosting = Annotated["Posting", strawberry.lazy("schema.composed")]
 
 
 @strawberry.type(
