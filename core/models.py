@@ -10,6 +10,7 @@ from core.plugin_state.models import (
     PluginSettingChange,
 )
 from core.postings.models import Posting
+from core.saved_queries.models import SavedQuery
 from core.units.models import Unit, UnitTree
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "PluginSetting",
     "PluginSettingChange",
     "Posting",
+    "SavedQuery",
     "Unit",
     "UnitTree",
 ]

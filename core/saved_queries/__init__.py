@@ -1,0 +1,1 @@
+"""Saved queries: named, versioned GraphQL documents that auditors run again and again."""

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, utcnow
+
+
+class SavedQuery(Base):
+    """One version of a saved query. Versions are never overwritten: editing adds a row."""
+
+    __tablename__ = "saved_query"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    document: Mapped[str] = mapped_column(Text)
+    #: SHA-256 of the document text, hex.
+    document_hash: Mapped[str] = mapped_column(String(64))
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Who saved it: a user name, or the key of the plugin that ships it.
+    owner: Mapped[str] = mapped_column(String(100))
+    #: Set when a plugin ships the query (installed by ``yixian db upgrade``).
+    plugin_key: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (UniqueConstraint("name", "version", name="uq_saved_query_version"),)
