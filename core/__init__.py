@@ -11,6 +11,7 @@ __version__ = "0.1.0"
 
 hookimpl = pluggy.HookimplMarker("yixian")
 
+from core.access.roles import RoleSpec  # noqa: E402
 from core.contributions import Event, MetricSpec, PluginInfo, SavedQuerySpec  # noqa: E402
 from core.db import Base  # noqa: E402
 from core.errors import DomainError, PluginError, Problem  # noqa: E402
@@ -23,6 +24,7 @@ __all__ = [
     "PluginError",
     "PluginInfo",
     "Problem",
+    "RoleSpec",
     "SavedQuerySpec",
     "__version__",
     "hookimpl",

@@ -32,6 +32,13 @@ class CommandContext:
     registry: Any  # core.plugins.PluginRegistry
     actor: str | None = None
     events: list[Event] = field(default_factory=list)
+    #: The ``core.access.principal.Principal`` running the command; None for the system.
+    principal: Any = None
+
+    def require_admin(self, what: str) -> None:
+        """Refuse with PERMISSION_DENIED unless the system or an admin runs the command."""
+        if self.principal is not None and not self.principal.admin:
+            raise DomainError.one("PERMISSION_DENIED", f"only an admin may {what}")
 
     def publish(self, event: str, /, source: str = "core", **payload: Any) -> None:
         """Queue an event; it is delivered only if the transaction commits."""
@@ -57,15 +64,20 @@ async def run_command(
     command: Callable[[CommandContext], Awaitable[T]],
     *,
     actor: str | None = None,
+    principal: Any = None,
+    scope: Any = None,
     on_integrity_error: Problem | None = None,
 ) -> T:
     """Run ``command`` in its own transaction; commit, then deliver its events.
 
+    The command's session reads and writes within ``scope`` (the principal's write scope):
+    units, people and postings outside it do not exist for the command.
     A database constraint that fires (two concurrent requests racing for the same unique value)
     becomes ``on_integrity_error`` when given, so the client still gets a typed error.
     """
-    async with sessionmaker() as session:
-        ctx = CommandContext(session=session, registry=registry, actor=actor)
+    session_options = {"info": {"scope": scope}} if scope is not None else {}
+    async with sessionmaker(**session_options) as session:
+        ctx = CommandContext(session=session, registry=registry, actor=actor, principal=principal)
         try:
             result = await command(ctx)
             await session.commit()

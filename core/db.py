@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -47,5 +48,14 @@ def create_engine(url: str) -> AsyncEngine:
     return engine
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def create_sessionmaker(engine: AsyncEngine, scope: Any = None) -> async_sessionmaker:
+    """Sessions reading within ``scope`` (a ``core.access.scope.Scope``; default everything,
+    for the system's own work: migrations, seeding, the command line)."""
+    from core.access import scope as scoping
+
+    scoping.install()
+    return async_sessionmaker(
+        engine,
+        expire_on_commit=False,
+        info={"scope": scope if scope is not None else scoping.Scope.everything()},
+    )

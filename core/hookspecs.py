@@ -18,6 +18,7 @@ from typing import Any
 
 import pluggy
 
+from core.access.roles import RoleSpec
 from core.contributions import Event, MetricSpec, PluginInfo, SavedQuerySpec
 
 hookspec = pluggy.HookspecMarker("yixian")
@@ -193,6 +194,26 @@ def register_settings() -> type:
         @hookimpl
         def register_settings():
             return JointReviewSettings
+    """
+
+
+@hookspec
+def register_roles() -> Sequence[RoleSpec]:
+    """Return the roles the plugin adds to ADMIN, OPERATOR, VIEWER and AUDITOR.
+
+    A role is granted like any other (``yixian token create --role NAME --unit CODE``); its name
+    starts with the plugin's key. The plugin checks it in its resolvers with
+    ``info.context.principal.units_with_role(name)``.
+
+    Example::
+
+        @hookimpl
+        def register_roles():
+            return [RoleSpec(
+                name="taishun.joint_review.reviewer",
+                description="Answers review requests for one department (联审成员单位).",
+                unit_kind="DEPARTMENT",
+            )]
     """
 
 

@@ -1,5 +1,6 @@
 """Every core table, imported so that ``Base.metadata`` is complete (Alembic reads it)."""
 
+from core.access.models import ApiToken, Grant, PiiRead, User
 from core.initiatives.models import Initiative
 from core.metrics.models import MetricDefinition, Observation
 from core.people.models import Person
@@ -14,6 +15,10 @@ from core.saved_queries.models import SavedQuery
 from core.units.models import Unit, UnitTree
 
 __all__ = [
+    "ApiToken",
+    "Grant",
+    "PiiRead",
+    "User",
     "Initiative",
     "MetricDefinition",
     "Observation",

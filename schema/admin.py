@@ -14,6 +14,7 @@ from core.plugin_state.models import PluginActivation as ActivationRow
 from core.plugin_state.models import PluginFailure as FailureRow
 from core.plugin_state.models import PluginSettingChange as ChangeRow
 from schema import loaders
+from schema.access import AdminOnly
 from schema.errors import UserError, mutation_payload
 from schema.filters import unit_id_for
 from schema.refs import LazyUnit
@@ -130,7 +131,8 @@ class PluginAdminQuery:
         ]
 
     @strawberry.field(
-        description="Plugins that failed to load (started with --skip-broken-plugins)."
+        description="Plugins that failed to load (started with --skip-broken-plugins). Admins.",
+        permission_classes=[AdminOnly],
     )
     def broken_plugins(self, info: strawberry.Info) -> list[BrokenPlugin]:
         return [
@@ -138,7 +140,10 @@ class PluginAdminQuery:
             for b in info.context.registry.broken
         ]
 
-    @strawberry.field(description="Failures of plugins' event handlers, newest first.")
+    @strawberry.field(
+        description="Failures of plugins' event handlers, newest first. Admins.",
+        permission_classes=[AdminOnly],
+    )
     async def plugin_failures(
         self, info: strawberry.Info, plugin: str | None = None, limit: int = 50
     ) -> list[PluginFailure]:
@@ -178,7 +183,10 @@ class PluginAdminQuery:
         )
         return [_setting(v) for v in values]
 
-    @strawberry.field(description="Changes of a plugin's settings, newest first.")
+    @strawberry.field(
+        description="Changes of a plugin's settings, newest first. Admins.",
+        permission_classes=[AdminOnly],
+    )
     async def plugin_setting_changes(
         self, info: strawberry.Info, plugin: str
     ) -> list[PluginSettingChange]:
@@ -233,6 +241,7 @@ class PluginAdminMutations:
         self, info: strawberry.Info, input: ActivatePluginInput
     ) -> ActivatePluginPayload:
         async def work(ctx: Any):
+            ctx.require_admin("activate plugins")
             row = await services.set_activation(
                 ctx, key=input.plugin, unit_code=input.unit_code, active=input.active
             )
@@ -245,6 +254,7 @@ class PluginAdminMutations:
         self, info: strawberry.Info, input: SetPluginSettingInput
     ) -> SetPluginSettingPayload:
         async def work(ctx: Any):
+            ctx.require_admin("change plugin settings")
             value = await services.set_setting(
                 ctx,
                 key=input.plugin,

@@ -21,6 +21,7 @@ from strawberry.schema.name_converter import NameConverter
 
 from core.errors import PluginError
 from schema import composed
+from schema.access import AccessGate
 from schema.types.initiatives import InitiativeBase
 from schema.types.people import PersonBase
 from schema.types.postings import PostingBase
@@ -111,14 +112,15 @@ def error_code_enum(registry: Any, claims: Claims) -> type[enum.Enum]:
     )
 
 
-class CloseSession(SchemaExtension):
-    """Close the request's read session when the operation ends."""
+class EndOfRequest(SchemaExtension):
+    """When the operation ends: record the unmasked reads of personal information, close the
+    request's read session."""
 
     async def on_operation(self):  # type: ignore[override]
         yield
         context = self.execution_context.context
-        if hasattr(context, "close"):
-            await context.close()
+        if hasattr(context, "finish"):
+            await context.finish(self.execution_context.operation_name)
 
 
 @dataclass
@@ -195,7 +197,7 @@ def compose(
             query=query,
             mutation=mutation,
             types=[*final_types, *extra_types],
-            extensions=[CloseSession, *extensions],
+            extensions=[EndOfRequest, AccessGate, *extensions],
             config=config or StrawberryConfig(),
         )
     except DuplicatedTypeName as exc:

@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
+from core.access.scope import Scope
 from core.commands import CommandContext, run_command
-from core.errors import Problem
+from core.errors import DomainError, Problem
 from core.settings import Settings
 
 T = TypeVar("T")
@@ -31,22 +32,31 @@ class Context:
         registry: Any,
         settings: Settings,
         request: Any = None,
-        actor: str | None = None,
+        principal: Any = None,
     ):
         self.sessionmaker = sessionmaker
         self.registry = registry
         self.settings = settings
         self.request = request
-        self.actor = actor
+        #: The ``core.access.principal.Principal`` of the request; None when anonymous.
+        self.principal = principal
+        self.actor = principal.name if principal is not None else None
+        self.pii_reads: list[tuple[int, str]] = []
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self._loaders: dict[Hashable, DataLoader] = {}
         self.statements = 0
 
     @property
+    def read_scope(self) -> Scope:
+        return self.principal.read_scope if self.principal is not None else Scope.of(())
+
+    @property
     def session(self) -> AsyncSession:
+        """The request's read session: every ORM read through it is limited to the principal's
+        subtrees (``core.access.scope``)."""
         if self._session is None:
-            self._session = self.sessionmaker()
+            self._session = self.sessionmaker(info={"scope": self.read_scope})
         return self._session
 
     async def execute(self, statement: Any, **kwargs: Any) -> Any:
@@ -85,16 +95,42 @@ class Context:
         *,
         on_integrity_error: Problem | None = None,
     ) -> T:
-        """Run a write in its own transaction; events reach plugins after the commit."""
+        """Run a write in its own transaction, within the principal's write scope; events reach
+        plugins after the commit. A principal who may write nowhere is refused up front."""
+        if self.principal is None or not self.principal.can_write:
+            raise DomainError.one("PERMISSION_DENIED", "your grants do not allow changes")
         return await run_command(
             self.sessionmaker,
             self.registry,
             command,
             actor=self.actor,
+            principal=self.principal,
+            scope=self.principal.write_scope,
             on_integrity_error=on_integrity_error,
         )
 
-    async def close(self) -> None:
+    async def finish(self, operation: str | None) -> None:
+        """Record the unmasked reads of personal information, then close the read session."""
+        if self.pii_reads and self.principal is not None:
+            from core.access.models import PiiRead
+
+            by_person: dict[int, list[str]] = {}
+            for person_id, field in self.pii_reads:
+                by_person.setdefault(person_id, [])
+                if field not in by_person[person_id]:
+                    by_person[person_id].append(field)
+            async with self.sessionmaker(info={"scope": Scope.everything()}) as session:
+                session.add_all(
+                    PiiRead(
+                        user_name=self.principal.name,
+                        person_id=person_id,
+                        fields=",".join(fields),
+                        operation=operation or "anonymous",
+                    )
+                    for person_id, fields in by_person.items()
+                )
+                await session.commit()
+            self.pii_reads.clear()
         if self._session is not None:
             await self._session.close()
             self._session = None

@@ -278,10 +278,10 @@ def test_a_plugin_that_fails_to_import_stops_startup_naming_it(tmp_path, monkeyp
 async def test_skip_broken_plugins_starts_and_reports_it(tmp_path, monkeypatch, yixian_backend):
     broken_module(tmp_path, monkeypatch)
     registry = create_registry(SETTINGS, skip_broken=True)
-    from yixian.testkit import GraphQLClient, create_database, drop_database, make_app
+    from yixian.testkit import admin_client, create_database, drop_database, make_app
 
     url = await create_database(yixian_backend, registry, tmp_path)
-    client = GraphQLClient(make_app(url, registry))
+    client = await admin_client(make_app(url, registry))
     try:
         result = await client.execute(PLUGINS)
     finally:

@@ -6,6 +6,7 @@ import contextlib
 import logging
 from typing import Any
 
+from cross_web import HTTPException  # what strawberry.asgi turns into a plain HTTP error
 from graphql import GraphQLError
 from sqlalchemy import text
 from starlette.applications import Starlette
@@ -16,6 +17,8 @@ from strawberry.asgi import GraphQL
 from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 
+from core.access.principal import InvalidToken, Principal, authenticate
+from core.access.roles import collect_roles
 from core.db import create_engine, create_sessionmaker
 from core.errors import DomainError
 from core.settings import Settings
@@ -55,6 +58,8 @@ def build_schema(registry: Any, settings: Settings):
 
 
 class GraphQLApp(GraphQL):
+    """Strawberry's ASGI view, with the caller authenticated before the operation runs."""
+
     def __init__(self, schema, *, sessionmaker, registry, settings: Settings):
         super().__init__(
             schema,
@@ -64,6 +69,7 @@ class GraphQLApp(GraphQL):
         self.sessionmaker = sessionmaker
         self.registry = registry
         self.settings = settings
+        self.plugin_roles = collect_roles(registry)
 
     async def get_context(self, request, response) -> Context:  # type: ignore[override]
         return Context(
@@ -71,7 +77,24 @@ class GraphQLApp(GraphQL):
             registry=self.registry,
             settings=self.settings,
             request=request,
+            principal=await self.authenticate(request),
         )
+
+    async def authenticate(self, request) -> Principal | None:
+        """The principal of the bearer token; None without one; 401 for a bad one."""
+        header = request.headers.get("authorization")
+        if not header:
+            return None
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise HTTPException(401, "Authorization must be: Bearer <token>")
+        async with self.sessionmaker() as session:
+            try:
+                return await authenticate(
+                    session, token.strip(), self.settings.token_secret, self.plugin_roles
+                )
+            except InvalidToken as exc:
+                raise HTTPException(401, str(exc)) from exc
 
 
 def create_app(
@@ -81,6 +104,7 @@ def create_app(
     skip_broken_plugins: bool = False,
 ) -> Starlette:
     settings = settings or Settings()
+    settings.check_production()
     registry = registry or create_registry(
         settings, skip_broken=skip_broken_plugins or settings.skip_broken_plugins
     )

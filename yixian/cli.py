@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from core.errors import PluginError
-from core.settings import Settings
+from core.settings import MissingSecret, Settings
+from yixian.cli_access import token_app
 
 app = typer.Typer(
     help="yixian 一线: a GraphQL backend for cadres sent to the front line.", no_args_is_help=True
@@ -21,10 +22,13 @@ db_app = typer.Typer(help="The database: migrations.", no_args_is_help=True)
 seed_app = typer.Typer(help="Load data.", no_args_is_help=True)
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 plugins_app = typer.Typer(help="Installed plugins.", no_args_is_help=True)
+plugin_app = typer.Typer(help="Write plugins.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(seed_app, name="seed")
 app.add_typer(schema_app, name="schema")
 app.add_typer(plugins_app, name="plugins")
+app.add_typer(plugin_app, name="plugin")
+app.add_typer(token_app, name="token")
 console = Console()
 errors = Console(stderr=True)
 
@@ -48,12 +52,22 @@ async def _prepare(settings: Settings, registry, seed_if_empty: bool) -> None:
     await upgrade(settings.database_url, registry)
     if not seed_if_empty:
         return
+    from core.access.bootstrap import first_admin_token
+
     engine = create_engine(settings.database_url)
     try:
         sessionmaker = create_sessionmaker(engine)
         if await database_is_empty(sessionmaker):
             counts = await seed_demo(sessionmaker, registry)
             console.print(f"Loaded the demo data: {sum(counts.values())} rows.")
+        token = await first_admin_token(sessionmaker, settings.token_secret)
+        if token is not None:
+            console.print(
+                "An admin was created for development. In GraphiQL, open Headers and paste:\n"
+                f'  {{"Authorization": "Bearer {token}"}}\n'
+                "(shown once; make more with `yixian token create`)",
+                soft_wrap=True,
+            )
     finally:
         await engine.dispose()
 
@@ -79,6 +93,11 @@ def serve(
     if skip_broken_plugins:
         os.environ["YIXIAN_SKIP_BROKEN_PLUGINS"] = "1"
         settings = Settings()
+    try:
+        settings.check_production()
+    except MissingSecret as exc:
+        errors.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     registry = _registry(settings)
     for broken in registry.broken:
         errors.print(f"[yellow]skipped broken plugin[/yellow] {broken.name}: {broken.error}")
@@ -173,6 +192,27 @@ def plugins_list(
     for broken in registry.broken:
         table.add_row(broken.name, "", "", "", f"broken: {broken.error}", broken.origin)
     console.print(table)
+
+
+@plugin_app.command("new")
+def plugin_new(
+    name: str = typer.Argument(
+        ..., metavar="NAME", help="The plugin key, dotted lower-case: taishun.joint_review"
+    ),
+    locality: str = typer.Option(..., help="Code of the unit the plugin serves, e.g. 330329."),
+    path: Path = typer.Option(Path("."), help="Folder to write the plugin distribution in."),
+) -> None:
+    """Write a plugin distribution (model, type, mutation, migration, test) whose test passes."""
+    from rich.markup import escape
+
+    from yixian.scaffold import ScaffoldError, scaffold
+
+    try:
+        target = scaffold(name, locality, path)
+    except ScaffoldError as exc:
+        errors.print(f"[red]Cannot write the plugin:[/red] {escape(str(exc))}", soft_wrap=True)
+        raise typer.Exit(2) from exc
+    console.print(f"Wrote {escape(str(target))}; its README.md says what next.", soft_wrap=True)
 
 
 def _add_plugin_commands() -> None:

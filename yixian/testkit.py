@@ -6,8 +6,11 @@ Installed with yixian as a pytest plugin, so a plugin's own tests can use these 
   folder; PostgreSQL too when ``YIXIAN_TEST_DATABASE_URL`` is set: tests run once per backend).
 - ``yixian_app``: an application factory, ``app = await yixian_app(plugins=[my_plugin])``, on a new
   database migrated with exactly the core and those plugins (their migrations included).
-- ``yixian_client``: a GraphQL client on the default application, ``result = await
-  yixian_client.execute(QUERY, code="330302")`` with ``result.data`` and ``result.errors``.
+- ``yixian_client``: a GraphQL client acting as an ADMIN on the default application, ``result =
+  await yixian_client.execute(QUERY, code="330302")`` with ``result.data`` and ``result.errors``.
+- ``yixian_client_as``: a client acting as a chosen role, ``viewer = await
+  yixian_client_as("VIEWER", unit="330302")`` (also ``pii=True``, ``person_id=…``, ``name=…``).
+  The unit must exist: create it first as the admin client.
 
 Example, in a plugin's ``tests/test_plugin.py``::
 
@@ -66,6 +69,21 @@ class GraphQLClient:
             transport=httpx.ASGITransport(app=app), base_url="http://testserver"
         )
 
+    async def acting_as(
+        self,
+        role: str = "ADMIN",
+        unit: str | None = None,
+        *,
+        pii: bool = False,
+        person_id: int | None = None,
+        name: str | None = None,
+    ) -> GraphQLClient:
+        """Another client on the same app, for a new user holding ``role`` at ``unit``."""
+        token = await grant_token(self.app, role, unit, pii=pii, person_id=person_id, name=name)
+        other = GraphQLClient(self.app, {"Authorization": f"Bearer {token}"})
+        other._owns_engine = False  # type: ignore[attr-defined]
+        return other
+
     async def execute(self, query: str, **variables: Any) -> Result:
         response = await self.http.post(
             "/graphql", json={"query": query, "variables": variables}, headers=self.headers
@@ -78,7 +96,39 @@ class GraphQLClient:
 
     async def aclose(self) -> None:
         await self.http.aclose()
-        await self.app.state.engine.dispose()
+        if getattr(self, "_owns_engine", True):
+            await self.app.state.engine.dispose()
+
+
+async def grant_token(
+    app: Any,
+    role: str,
+    unit: str | None,
+    *,
+    pii: bool = False,
+    person_id: int | None = None,
+    name: str | None = None,
+) -> str:
+    """Create a user with one grant in the app's database and return a token for it."""
+    from sqlalchemy import select
+
+    from core.access.roles import known_roles
+    from core.access.tokens import add_grant, ensure_user, issue_token
+    from core.units.models import Unit
+
+    async with app.state.sessionmaker() as session:
+        unit_id = None
+        if unit is not None:
+            unit_id = (await session.execute(select(Unit.id).where(Unit.code == unit))).scalar_one()
+        user = await ensure_user(
+            session, name or f"{role.lower()}-{uuid.uuid4().hex[:6]}", person_id
+        )
+        await add_grant(
+            session, user, role, unit_id, pii=pii, known_roles=known_roles(app.state.registry)
+        )
+        token = await issue_token(session, user, app.state.settings.token_secret)
+        await session.commit()
+    return token
 
 
 class StatementCounter:
@@ -242,17 +292,39 @@ async def yixian_database_url(yixian_backend, yixian_templates, tmp_path) -> str
     return template
 
 
+async def admin_client(app: Any) -> GraphQLClient:
+    token = await grant_token(app, "ADMIN", None, name=f"admin-{uuid.uuid4().hex[:6]}")
+    return GraphQLClient(app, {"Authorization": f"Bearer {token}"})
+
+
 @pytest.fixture
 async def yixian_client(yixian_database_url, yixian_default_registry):
-    client = GraphQLClient(make_app(yixian_database_url, yixian_default_registry))
+    """A client acting as an ADMIN on an empty, migrated database."""
+    client = await admin_client(make_app(yixian_database_url, yixian_default_registry))
     yield client
     await client.aclose()
 
 
 @pytest.fixture
+async def yixian_client_as(yixian_client):
+    """``client = await yixian_client_as("OPERATOR", unit="330302")``: same app and database."""
+    made: list[GraphQLClient] = []
+
+    async def factory(role: str, unit: str | None = None, **options: Any) -> GraphQLClient:
+        client = await yixian_client.acting_as(role, unit, **options)
+        made.append(client)
+        return client
+
+    yield factory
+    for client in made:
+        await client.aclose()
+
+
+@pytest.fixture
 async def yixian_app(yixian_backend, tmp_path):
-    """``client = await yixian_app(plugins=[module], **settings)``: an app on a new database
-    migrated with the core and exactly ``plugins``."""
+    """``client = await yixian_app(plugins=[module], **settings)``: an admin client of an app on
+    a new database migrated with the core and exactly ``plugins``. ``await
+    client.acting_as("OPERATOR", unit="330326")`` gives other roles on the same app."""
     made: list[tuple[str, GraphQLClient]] = []
 
     async def factory(
@@ -260,7 +332,7 @@ async def yixian_app(yixian_backend, tmp_path):
     ) -> GraphQLClient:
         registry = _registry(plugins, discover=discover)
         url = await create_database(yixian_backend, registry, tmp_path)
-        client = GraphQLClient(make_app(url, registry, **settings))
+        client = await admin_client(make_app(url, registry, **settings))
         client.registry = registry  # type: ignore[attr-defined]
         client.database_url = url  # type: ignore[attr-defined]
         made.append((url, client))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,6 +16,8 @@ from core.initiatives.models import Initiative
 from core.metrics.models import Aggregation, MetricDefinition, Observation, Period, ValueType
 from core.people.models import Person
 from core.units.models import Unit
+
+METRIC_CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
 
 async def metric_by_code(session: AsyncSession, code: str) -> MetricDefinition | None:
@@ -34,7 +37,15 @@ async def define_metric(
     description: str | None = None,
     source: str = "core",
 ) -> MetricDefinition:
+    ctx.require_admin("define metrics")
     code = check.required_text(code, "code", 100)
+    if not METRIC_CODE.match(code):
+        raise DomainError.one(
+            "INVALID",
+            f"metric code {code!r} must be dotted lower-case words starting with its owner, "
+            "e.g. core.households_visited",
+            "code",
+        )
     if await metric_by_code(ctx.session, code) is not None:
         raise DomainError.one("DUPLICATE", f"a metric with the code {code!r} exists", "code")
     metric = MetricDefinition(

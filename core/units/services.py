@@ -32,6 +32,8 @@ async def create_unit(
     name = required_text(name, "name")
     if await unit_by_code(ctx.session, code) is not None:
         raise DomainError.one("DUPLICATE", f"a unit with the code {code!r} exists", "code")
+    if not parent_code:
+        ctx.require_admin("create a unit without a parent")
     parent = await require_unit(ctx.session, parent_code, "parentCode") if parent_code else None
     unit = Unit(
         code=code,
@@ -66,6 +68,7 @@ async def update_unit(
         unit.kind = kind
     new_parent_id = unit.parent_id
     if detach:
+        ctx.require_admin("make a unit a root")
         new_parent_id = None
     elif parent_code is not None:
         parent = await require_unit(ctx.session, parent_code, "parentCode")

@@ -4,6 +4,7 @@ import datetime
 
 import strawberry
 
+from core.errors import Problem
 from core.initiatives import services
 from schema.errors import UserError, mutation_payload
 from schema.refs import LazyInitiative
@@ -50,7 +51,12 @@ class InitiativeMutations:
         values = strawberry.asdict(input)
         return await mutation_payload(
             InitiativePayload,
-            info.context.run(lambda ctx: services.create_initiative(ctx, **values)),
+            info.context.run(
+                lambda ctx: services.create_initiative(ctx, **values),
+                on_integrity_error=Problem(
+                    "DUPLICATE", "an initiative with this code exists", "code"
+                ),
+            ),
             "initiative",
         )
 

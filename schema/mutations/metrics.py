@@ -4,6 +4,7 @@ import datetime
 
 import strawberry
 
+from core.errors import Problem
 from core.metrics import services
 from core.metrics.models import Period, ValueType
 from schema.errors import UserError, mutation_payload
@@ -52,7 +53,10 @@ class MetricMutations:
         values = strawberry.asdict(input)
         return await mutation_payload(
             MetricPayload,
-            info.context.run(lambda ctx: services.define_metric(ctx, **values)),
+            info.context.run(
+                lambda ctx: services.define_metric(ctx, **values),
+                on_integrity_error=Problem("DUPLICATE", "a metric with this code exists", "code"),
+            ),
             "metric",
         )
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import strawberry
 
+from core.errors import Problem
 from core.units import services
 from schema.errors import UserError, mutation_payload
 from schema.refs import LazyUnit
@@ -35,6 +36,9 @@ class UnitPayload:
     errors: list[UserError]
 
 
+UNIT_CODE_TAKEN = Problem("DUPLICATE", "a unit with this code exists", "code")
+
+
 @strawberry.type
 class UnitMutations:
     @strawberry.mutation(description="Create a unit below a parent.")
@@ -48,7 +52,8 @@ class UnitMutations:
                     name=input.name,
                     kind=input.kind,
                     parent_code=input.parent_code,
-                )
+                ),
+                on_integrity_error=UNIT_CODE_TAKEN,
             ),
             "unit",
         )

@@ -7,6 +7,7 @@ from strawberry import relay
 
 from core.people.models import Person as PersonRow
 from schema import loaders
+from schema.access import mask_id_number, mask_phone, personal_information
 from schema.refs import LazyPosting, LazyUnit
 from schema.types.enums import GenderEnum, PoliticalStatusEnum, PostingStatusEnum, RankEnum
 
@@ -20,10 +21,6 @@ class PersonBase(relay.Node):
     political_status: PoliticalStatusEnum = strawberry.field(description="政治面貌.")
     rank: RankEnum = strawberry.field(description="职级.")
     home_post: str | None = strawberry.field(description="本职: the post held at the home unit.")
-    phone: str | None = strawberry.field(description="Mobile number (personal information).")
-    id_number: str | None = strawberry.field(
-        description="Citizen ID number, 身份证号 (personal information)."
-    )
     tags: list[str]
 
     @classmethod
@@ -34,6 +31,20 @@ class PersonBase(relay.Node):
     async def resolve_nodes(cls, *, info, node_ids, required=False):
         loader = info.context.loader(loaders.people_by_id)
         return await loader.load_many([int(i) for i in node_ids])
+
+    @strawberry.field(
+        description="Mobile number (personal information): masked as 138****5678 unless you hold "
+        "the PII grant over the person's home unit; every unmasked read is recorded."
+    )
+    async def phone(self, info: strawberry.Info) -> str | None:
+        return await personal_information(info, self, "phone", self.phone, mask_phone)
+
+    @strawberry.field(
+        description="Citizen ID number, 身份证号 (personal information): masked as "
+        "330302**********1X unless you hold the PII grant; every unmasked read is recorded."
+    )
+    async def id_number(self, info: strawberry.Info) -> str | None:
+        return await personal_information(info, self, "idNumber", self.id_number, mask_id_number)
 
     @strawberry.field(description="The unit the person belongs to (本单位).")
     async def home_unit(self, info: strawberry.Info) -> LazyUnit | None:
