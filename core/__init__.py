@@ -16,6 +16,33 @@ from core.contributions import Event, MetricSpec, PluginInfo, SavedQuerySpec  # 
 from core.db import Base  # noqa: E402
 from core.errors import DomainError, PluginError, Problem  # noqa: E402
 
+#: Services plugins use, imported on first use (``from core import require_unit``) so that
+#: importing ``core`` stays cheap and free of cycles.
+_SERVICES = {
+    "require_unit": "core.units.services",
+    "unit_by_code": "core.units.services",
+    "in_subtree": "core.units.tree",
+    "require_person": "core.people.services",
+    "require_active": "core.plugin_state.services",
+    "is_active": "core.plugin_state.services",
+    "settings_for": "core.plugin_state.services",
+    "CommandContext": "core.commands",
+    "Person": "core.people.models",
+    "Unit": "core.units.models",
+    "Posting": "core.postings.models",
+    "Initiative": "core.initiatives.models",
+    "UnitTree": "core.units.models",
+}
+
+
+def __getattr__(name: str):
+    if name in _SERVICES:
+        import importlib
+
+        return getattr(importlib.import_module(_SERVICES[name]), name)
+    raise AttributeError(f"module 'core' has no attribute {name!r}")
+
+
 __all__ = [
     "Base",
     "DomainError",
@@ -27,5 +54,6 @@ __all__ = [
     "RoleSpec",
     "SavedQuerySpec",
     "__version__",
+    *_SERVICES,
     "hookimpl",
 ]

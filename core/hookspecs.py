@@ -56,7 +56,9 @@ def register_models() -> Sequence[type]:
     """Return the plugin's SQLAlchemy models, declared on ``core.Base``.
 
     Their table names must start with the plugin's table prefix (its key with dots turned into
-    underscores, then ``_``); startup refuses other names.
+    underscores, then ``_``); startup refuses other names. A model with a unit column declares
+    it as ``__scope_column__ = "unit_id"``: access control then hides its rows outside the
+    caller's subtrees in every query, like the core's (``core.access.scope``).
 
     Example::
 
@@ -82,7 +84,7 @@ def register_migrations() -> str | Path:
 
         @hookimpl
         def register_migrations():
-            return Path(__file__).parent / "migrations"
+            return Path(__file__).parent / "migrations" / "versions"
     """
 
 
@@ -120,9 +122,10 @@ def extend_query() -> type:
 def extend_mutation() -> type:
     """Return a ``@strawberry.type`` whose fields are added to the root ``Mutation``.
 
-    A mutation returns a payload with the object and ``errors: [UserError!]!``; raise
-    ``core.DomainError`` in a service and use ``schema.mutation_payload`` to turn it into typed
-    errors with nothing written.
+    A mutation returns a payload with the object and ``errors: [UserError!]!``: run the work with
+    ``info.context.run(work)`` (one transaction, in the caller's write scope), raise
+    ``core.DomainError`` in it, and wrap it with ``schema.errors.mutation_payload`` to turn the
+    error into typed errors with nothing written.
     """
 
 
@@ -184,7 +187,8 @@ def register_settings() -> type:
 
     Admins set values for a unit's subtree (``setPluginSetting``); the value in force at a unit is
     the one set at its nearest ancestor, else the model's default. Values are validated against the
-    model on write. Read them with ``await core.settings_for(session, plugin_key, unit_id)``.
+    model on write. Read them in a command with
+    ``await core.settings_for(ctx.session, ctx.registry, plugin_key, unit_id)``.
 
     Example::
 
@@ -243,8 +247,9 @@ def on_event(event: Event) -> Awaitable[None] | None:
 
     Core events: ``person.created``, ``posting.started``, ``posting.ended``,
     ``observation.recorded``, ``initiative.created``; plugins publish their own
-    (``<plugin key>.<what>``) with ``info.context.publish``. A handler that raises does not undo
-    the commit: the failure is logged with the plugin's name and listed for admins
+    (``<plugin key>.<what>``) with ``ctx.publish(name, source=key, **payload)`` on the command
+    context their work receives from ``info.context.run(work)``. A handler that raises does not
+    undo the commit: the failure is logged with the plugin's name and listed for admins
     (``pluginFailures``).
     """
 

@@ -1,9 +1,10 @@
 """Plugin manager factory and discovery.
 
 Plugins are found in two places: packages inside the ``plugins/`` folder of this source tree
-(``plugins.<name>.plugin`` or ``plugins.<name>``), and installed distributions declaring the entry
-point group ``yixian.plugins``. ``YIXIAN_PLUGINS`` (comma-separated keys) restricts which are
-enabled. Every registry is fresh: there is no global plugin manager.
+(``plugins.<name>.plugin`` or ``plugins.<name>``; names starting with ``_`` are skipped), and
+installed distributions declaring the entry point group ``yixian.plugins``. ``YIXIAN_PLUGINS``
+(comma-separated keys) restricts which are enabled. Every registry is fresh: there is no global
+plugin manager.
 """
 
 from __future__ import annotations
@@ -108,8 +109,8 @@ def _candidate_modules(extra: Iterable[ModuleType]) -> list[tuple[str, str, Any]
         tree_plugins = None
     if tree_plugins is not None:
         for info in pkgutil.iter_modules(tree_plugins.__path__):
-            if not info.ispkg:
-                continue
+            if not info.ispkg or info.name.startswith("_"):
+                continue  # a leading underscore keeps a plugin in progress out of discovery
             name = f"plugins.{info.name}"
 
             def load(name: str = name) -> ModuleType:

@@ -253,7 +253,7 @@ def _tree_registry() -> Any:
 
     modules = []
     for info in pkgutil.iter_modules(tree_plugins.__path__):
-        if info.ispkg:
+        if info.ispkg and not info.name.startswith("_"):
             name = f"plugins.{info.name}"
             try:
                 modules.append(importlib.import_module(f"{name}.plugin"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date
 
-from sqlalchemy import Date, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Date, Enum, ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core import Base
@@ -20,6 +20,8 @@ class Duty(enum.Enum):
 
 class Team(Base):
     __tablename__ = "pingyang_volunteers_team"
+    #: Access control shows a team only to those who hold its village.
+    __scope_column__ = "unit_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
@@ -38,3 +40,10 @@ class Member(Base):
     )
 
     __table_args__ = (UniqueConstraint("team_id", "person_id", name="uq_pingyang_member"),)
+
+    @classmethod
+    def __scope_criteria__(cls, roots):
+        """A member is seen with their team."""
+        from core.access.scope import under_roots
+
+        return cls.team_id.in_(select(Team.id).where(under_roots(Team.unit_id, roots)))
