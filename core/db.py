@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,8 +29,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _json(value: Any) -> str:
+    # Chinese stays readable in JSON columns (tags, settings), and searchable with LIKE.
+    return json.dumps(value, ensure_ascii=False)
+
+
 def create_engine(url: str) -> AsyncEngine:
-    kwargs: dict = {}
+    kwargs: dict = {"json_serializer": _json}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
     else:

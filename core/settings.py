@@ -21,7 +21,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy async URL: sqlite+aiosqlite:///file.db or postgresql+asyncpg://…",
     )
     env: Environment = Environment.DEVELOPMENT
-    redis_url: str | None = None
+    redis_url: str | None = Field(
+        None,
+        description="Redis for state shared by workers (rate limits), e.g. redis://host:6379/0",
+    )
+    redis_prefix: str = Field("yixian", description="Prefix of every key yixian writes in Redis.")
     plugins: str | None = Field(
         None, description="Comma-separated plugin keys to enable; unset enables every plugin found."
     )
@@ -38,6 +42,23 @@ class Settings(BaseSettings):
     default_page_size: int = 20
     max_query_depth: int = 10
     max_aliases: int = 30
+    max_tokens: int = Field(2000, description="Largest number of tokens in a document.")
+    max_query_cost: int = Field(
+        50_000, description="Largest estimated cost: fields, times the page sizes asked."
+    )
+    max_body_bytes: int = Field(100_000, description="Largest request body.")
+    request_timeout_seconds: float = Field(10.0, description="Time limit of one request.")
+    rate_limit_per_minute: int = Field(
+        600, description="Requests per token (or address, without one) per minute; 0: none."
+    )
+    trusted_documents: bool = Field(
+        False,
+        description="Only registered documents run (saved queries, the manifest), for every "
+        "role but ADMIN.",
+    )
+    trusted_documents_file: str | None = Field(
+        None, description='A JSON manifest of operations: {"<sha256 hex>": "<document>", …}.'
+    )
 
     @property
     def enabled_plugins(self) -> list[str] | None:

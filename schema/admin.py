@@ -17,6 +17,7 @@ from schema import loaders
 from schema.access import AdminOnly
 from schema.errors import UserError, mutation_payload
 from schema.filters import unit_id_for
+from schema.query_errors import QueryError
 from schema.refs import LazyUnit
 
 
@@ -147,7 +148,9 @@ class PluginAdminQuery:
     async def plugin_failures(
         self, info: strawberry.Info, plugin: str | None = None, limit: int = 50
     ) -> list[PluginFailure]:
-        statement = select(FailureRow).order_by(FailureRow.id.desc()).limit(min(limit, 100))
+        if not 1 <= limit <= 100:
+            raise QueryError("PAGE_SIZE", "limit must be between 1 and 100", "limit")
+        statement = select(FailureRow).order_by(FailureRow.id.desc()).limit(limit)
         if plugin:
             statement = statement.where(FailureRow.plugin_key == plugin)
         return [

@@ -22,6 +22,7 @@ from strawberry.schema.name_converter import NameConverter
 from core.errors import PluginError
 from schema import composed
 from schema.access import AccessGate
+from schema.query_errors import is_expected
 from schema.types.initiatives import InitiativeBase
 from schema.types.people import PersonBase
 from schema.types.postings import PostingBase
@@ -123,6 +124,13 @@ class EndOfRequest(SchemaExtension):
             await context.finish(self.execution_context.operation_name)
 
 
+class Schema(strawberry.Schema):
+    """Strawberry's schema, logging only unexpected errors (bugs) with their traceback."""
+
+    def process_errors(self, errors, execution_context=None) -> None:
+        super().process_errors([e for e in errors if not is_expected(e)], execution_context)
+
+
 @dataclass
 class BuiltSchema:
     schema: strawberry.Schema
@@ -193,7 +201,7 @@ def compose(
         else None
     )
     try:
-        schema = strawberry.Schema(
+        schema = Schema(
             query=query,
             mutation=mutation,
             types=[*final_types, *extra_types],

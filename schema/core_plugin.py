@@ -10,7 +10,7 @@ from schema.mutations.metrics import MetricMutations
 from schema.mutations.people import PeopleMutations
 from schema.mutations.postings import PostingMutations
 from schema.mutations.units import UnitMutations
-from schema.queries import CoreQuery, node_query
+from schema.queries import CoreQuery
 
 
 @hookimpl
@@ -25,7 +25,7 @@ def plugin_info() -> PluginInfo:
 
 @hookimpl
 def extend_query():
-    return [node_query(), CoreQuery, PluginAdminQuery]
+    return [CoreQuery, PluginAdminQuery]
 
 
 @hookimpl

@@ -31,10 +31,12 @@ async def unit_id_for(info: strawberry.Info, code: str, field: str = "underUnit"
     return unit_id
 
 
-async def under(info: strawberry.Info, column, code: str | None) -> list[ColumnElement[bool]]:
+async def under(
+    info: strawberry.Info, column, code: str | None, field: str = "filter.underUnit"
+) -> list[ColumnElement[bool]]:
     if code is None:
         return []
-    return [in_subtree(column, await unit_id_for(info, code))]
+    return [in_subtree(column, await unit_id_for(info, code, field))]
 
 
 def search_condition(column, text: str | None) -> list[ColumnElement[bool]]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Annotated
 
 import strawberry
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from strawberry import relay
 
 from core.errors import DomainError
@@ -28,19 +29,25 @@ FIRST = "How many items to return (at most the maximum page size, 100 by default
 AFTER = "The `endCursor` of the previous page."
 
 
-def node_query() -> type:
-    """``node(id)``, made anew for every schema: strawberry's node field binds itself to the
-    schema it is first built into."""
-
-    @strawberry.type
-    class NodeQuery:
-        node: relay.Node | None = relay.node(description="Any object by its global ID.")
-
-    return NodeQuery
-
-
 @strawberry.type
 class CoreQuery:
+    @strawberry.field(
+        description="Any object by its global ID; null when there is none, when the ID is not "
+        "one of ours, or when the object lies outside your scope."
+    )
+    async def node(self, info: strawberry.Info, id: strawberry.ID) -> relay.Node | None:
+        try:
+            gid = relay.GlobalID.from_id(id)
+            int(gid.node_id)
+        except (ValueError, TypeError):
+            return None
+        definition = info.schema.get_type_by_name(gid.type_name)
+        origin = getattr(definition, "origin", None)
+        if not (isinstance(origin, type) and issubclass(origin, relay.Node)):
+            return None
+        found = await origin.resolve_nodes(info=info, node_ids=[gid.node_id], required=False)
+        return next(iter(found), None)
+
     @strawberry.field(description="A unit by its code, e.g. 330302 for 鹿城区.")
     async def unit(self, info: strawberry.Info, code: str) -> LazyUnit | None:
         return await info.context.scalar(select(UnitRow).where(UnitRow.code == code))
@@ -84,11 +91,11 @@ class CoreQuery:
         if filter.rank is not None:
             conditions.append(PersonRow.rank == filter.rank)
         conditions += f.search_condition(PersonRow.name, filter.search)
-        statement = select(PersonRow).where(*conditions).order_by(PersonRow.name, PersonRow.id)
         if filter.tag:
-            # Tags are a JSON list: matched on the quoted element text, portable across backends.
-            conditions += f.search_condition(PersonRow.tags.as_string(), f'"{filter.tag}"')
-            statement = select(PersonRow).where(*conditions).order_by(PersonRow.name, PersonRow.id)
+            # Tags are a JSON list of strings: matched as the quoted element in its text.
+            tag = json.dumps(filter.tag, ensure_ascii=False)
+            conditions += f.search_condition(cast(PersonRow.tags, Text), tag)
+        statement = select(PersonRow).where(*conditions).order_by(PersonRow.name, PersonRow.id)
         return await paginate(info, statement, first, after)
 
     @strawberry.field(description="Postings, newest start first.")

@@ -160,6 +160,37 @@ async def test_last_takes_the_latest_value_and_avg_averages(client):
     assert avg.data["metricSeries"][0]["value"] == 85.0
 
 
+async def test_last_sums_each_units_latest_value_over_the_group(client):
+    """Households are a stock: the town's point is the sum of its villages' latest counts."""
+    await create_tree(client)
+    await define(client, code="test.households", aggregation="LAST")
+    await record(
+        client,
+        obs("330302101001", "2020-01-01", 300, metric="test.households"),
+        obs("330302101001", "2020-06-01", 320, metric="test.households"),
+        obs("330302101002", "2020-03-01", 200, metric="test.households"),
+    )
+    town = await client.execute(
+        SERIES, metric="test.households", under="330302101", groupBy={"level": "TOWN"}
+    )
+    assert town.data["metricSeries"] == [
+        {"unit": {"code": "330302101"}, "periodStart": None, "value": 520.0, "count": 3}
+    ]
+
+
+async def test_a_period_start_must_open_its_period(client):
+    """A WEEK starting on a Wednesday or a MONTH on the 15th is refused."""
+    await create_tree(client)
+    await define(client)
+    week = {**obs("330302", "2020-04-01", 1), "period": "WEEK"}  # a Wednesday
+    month = {**obs("330302", "2020-04-15", 1), "period": "MONTH"}
+    payload = await record(client, week, month)
+    assert [(e["code"], e["field"]) for e in payload["errors"]] == [
+        ("INVALID", "observations.0.periodStart"),
+        ("INVALID", "observations.1.periodStart"),
+    ]
+
+
 async def test_a_percentage_above_100_is_refused(client):
     await create_tree(client)
     await define(client, code="test.score", aggregation="AVG", value_type="PERCENT")

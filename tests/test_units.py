@@ -67,7 +67,7 @@ async def test_an_unknown_unit_code_in_a_filter_is_a_typed_error(client):
     """A filter naming no unit answers with code NOT_FOUND and the field, not an empty list."""
     result = await client.execute(UNITS_UNDER, under="999999")
     assert result.data is None
-    assert result.errors[0]["extensions"] == {"code": "NOT_FOUND", "field": "underUnit"}
+    assert result.errors[0]["extensions"] == {"code": "NOT_FOUND", "field": "filter.underUnit"}
 
 
 async def test_moving_a_unit_moves_its_subtree(client, sessionmaker):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from typing import Any
@@ -10,37 +11,39 @@ from cross_web import HTTPException  # what strawberry.asgi turns into a plain H
 from graphql import GraphQLError
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, QueryDepthLimiter
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionResult
 
 from core.access.principal import InvalidToken, Principal, authenticate
 from core.access.roles import collect_roles
 from core.db import create_engine, create_sessionmaker
-from core.errors import DomainError
 from core.settings import Settings
 from schema.build import compose
 from schema.context import Context
-from schema.query_errors import QueryError
+from schema.limits import QueryCostLimit
+from schema.query_errors import is_expected
+from schema.trusted import TrustedDocuments
+from yixian.protection import BodySizeLimit, rate_limiter
 from yixian.registry import create_registry
 
 log = logging.getLogger("yixian")
 
 
 def should_mask(error: GraphQLError) -> bool:
-    """Mask every error but the expected ones: query errors and GraphQL validation errors."""
-    original = error.original_error
-    if original is None:
-        return False  # syntax and validation errors: about the document, safe to show
-    if isinstance(original, (QueryError, DomainError)):
-        return False
-    if isinstance(original, GraphQLError) and original.original_error is None:
-        return False
-    log.error("unexpected error at %s", error.path, exc_info=original)
-    return True
+    """Mask every error but the expected ones (``schema.query_errors.is_expected``)."""
+    return not is_expected(error)
 
 
 def schema_extensions(settings: Settings) -> list[Any]:
@@ -48,12 +51,18 @@ def schema_extensions(settings: Settings) -> list[Any]:
     return [
         lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        QueryCostLimit,
+        TrustedDocuments,
         lambda: MaskErrors(should_mask_error=should_mask),
     ]
 
 
 def build_schema(registry: Any, settings: Settings):
-    config = StrawberryConfig(relay_max_results=settings.max_page_size)
+    config = StrawberryConfig(
+        relay_max_results=settings.max_page_size,
+        disable_field_suggestions=settings.is_production,
+    )
     return compose(registry, schema_extensions(settings), config=config)
 
 
@@ -70,14 +79,48 @@ class GraphQLApp(GraphQL):
         self.registry = registry
         self.settings = settings
         self.plugin_roles = collect_roles(registry)
+        self.rate_limiter = rate_limiter(settings)
+
+    async def execute_operation(self, request, request_adapter, *args, **kwargs):
+        """As strawberry, but a mutation sent with GET is 405 Method Not Allowed, as the
+        GraphQL-over-HTTP spec asks (strawberry answers 400)."""
+        try:
+            async with asyncio.timeout(self.settings.request_timeout_seconds):
+                return await super().execute_operation(request, request_adapter, *args, **kwargs)
+        except TimeoutError:
+            context = kwargs.get("context", args[1] if len(args) > 1 else None)
+            if isinstance(context, Context):
+                await context.finish(None)  # the cancelled operation could not
+            return ExecutionResult(
+                data=None,
+                errors=[
+                    GraphQLError(
+                        f"the request took longer than {self.settings.request_timeout_seconds}s "
+                        "and was stopped",
+                        extensions={"code": "TIMEOUT"},
+                    )
+                ],
+            )
+        except HTTPException as exc:
+            if (
+                request_adapter.method == "GET"
+                and exc.status_code == 400
+                and ("mutation" in exc.reason.lower())
+            ):
+                raise HTTPException(405, "mutations must be sent with POST") from exc
+            raise
 
     async def get_context(self, request, response) -> Context:  # type: ignore[override]
+        principal = await self.authenticate(request)
+        key = f"user:{principal.user_id}" if principal else f"ip:{request.client.host}"
+        if not await self.rate_limiter.allow(key):
+            raise HTTPException(429, "too many requests: wait a minute")
         return Context(
             sessionmaker=self.sessionmaker,
             registry=self.registry,
             settings=self.settings,
             request=request,
-            principal=await self.authenticate(request),
+            principal=principal,
         )
 
     async def authenticate(self, request) -> Principal | None:
@@ -131,6 +174,8 @@ def create_app(
     async def lifespan(_app):
         yield
         await engine.dispose()
+        if hasattr(graphql.rate_limiter, "close"):
+            await graphql.rate_limiter.close()
 
     app = Starlette(
         routes=[
@@ -139,10 +184,20 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,
+        middleware=[
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=[o.strip() for o in settings.cors_origins.split(",") if o.strip()],
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type"],
+            ),
+        ],
     )
     app.state.settings = settings
     app.state.registry = registry
     app.state.schema = built.schema
+    app.state.graphql = graphql
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
     return app

@@ -113,14 +113,17 @@ async def metric_series(
     partition = [c.element for c in group_cols]
 
     if metric.aggregation is Aggregation.LAST:
-        window = {"partition_by": partition} if partition else {}
+        # A stock (households, cadres on trial): each unit's latest value in the bucket, summed
+        # over the group's units.
+        per_unit = [*partition, Observation.unit_id]
+        group_window = {"partition_by": partition} if partition else {}
         ranked = (
             base.with_only_columns(
                 *group_cols,
                 Observation.value.label("value"),
                 func.row_number()
                 .over(
-                    **window,
+                    partition_by=per_unit,
                     order_by=[
                         Observation.period_start.desc(),
                         Observation.recorded_at.desc(),
@@ -128,13 +131,18 @@ async def metric_series(
                     ],
                 )
                 .label("rank"),
-                func.count().over(**window).label("n"),
+                func.count().over(**group_window).label("n"),
             )
             .where(*conditions)
             .subquery()
         )
         keys = [ranked.c[c.name] for c in group_cols]
-        stmt = select(*keys, ranked.c.value, ranked.c.n).where(ranked.c.rank == 1).order_by(*keys)
+        stmt = (
+            select(*keys, func.sum(ranked.c.value).label("value"), func.max(ranked.c.n).label("n"))
+            .where(ranked.c.rank == 1)
+            .group_by(*keys)
+            .order_by(*keys)
+        )
     else:
         aggregate = AGGREGATES[metric.aggregation](Observation.value)
         stmt = (

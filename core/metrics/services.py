@@ -73,6 +73,21 @@ class ObservationInput:
     initiative_code: str | None = None
 
 
+def period_aligned(day: date, period: Period) -> bool:
+    """Whether ``day`` opens a ``period``: a Monday, the 1st of a month, of a quarter…"""
+    match period:
+        case Period.DAY:
+            return True
+        case Period.WEEK:
+            return day.weekday() == 0
+        case Period.MONTH:
+            return day.day == 1
+        case Period.QUARTER:
+            return day.day == 1 and day.month in (1, 4, 7, 10)
+        case Period.YEAR:
+            return day.day == 1 and day.month == 1
+
+
 def check_value(metric: MetricDefinition, value: float, field: str) -> None:
     if value != value or value in (float("inf"), float("-inf")):
         raise DomainError.one("INVALID_VALUE", "value must be a finite number", field)
@@ -89,7 +104,8 @@ def check_value(metric: MetricDefinition, value: float, field: str) -> None:
 async def record_observations(
     ctx: CommandContext, items: list[ObservationInput], recorded_by: str | None = None
 ) -> list[Observation]:
-    """Record every item or none: the first bad item refuses the whole batch, naming its index."""
+    """Record every item or none: each bad item is reported with its index, and any refuses the
+    whole batch."""
     if not items:
         raise DomainError.one("REQUIRED", "give at least one observation", "observations")
     metric_codes = {i.metric for i in items}
@@ -152,6 +168,17 @@ async def record_observations(
             continue
         if item.person_id is not None and item.person_id not in people:
             problems.append(Problem("NOT_FOUND", "no person has this id", f"{prefix}.personId"))
+            continue
+        if not period_aligned(item.period_start, item.period):
+            problems.append(
+                Problem(
+                    "INVALID",
+                    f"periodStart {item.period_start.isoformat()} does not open a "
+                    f"{item.period.value} (weeks start on Monday, months on the 1st, quarters "
+                    "in January, April, July and October, years on 1 January)",
+                    f"{prefix}.periodStart",
+                )
+            )
             continue
         try:
             check_value(metric, item.value, f"{prefix}.value")

@@ -51,23 +51,27 @@ async def start_posting(
         initiative_id = initiative.id
     check.date_order(start_date, end_date)
     status = PostingStatus.PLANNED if start_date > today else PostingStatus.ACTIVE
-    if status is PostingStatus.ACTIVE:
-        clash = (
+    clash = (
+        (
             await ctx.session.execute(
-                select(Posting.id).where(
+                select(Posting.status).where(
                     Posting.person_id == person.id,
                     Posting.host_unit_id == host.id,
                     Posting.role == role,
-                    Posting.status == PostingStatus.ACTIVE,
+                    Posting.status.in_([PostingStatus.ACTIVE, PostingStatus.PLANNED]),
                 )
             )
-        ).first()
-        if clash is not None:
-            raise DomainError.one(
-                "CONFLICT",
-                f"{person.name} already has an ACTIVE {role.value} posting at {host.name}",
-                "role",
-            )
+        )
+        .scalars()
+        .first()
+    )
+    if clash is not None:
+        raise DomainError.one(
+            "CONFLICT",
+            f"{person.name} already has a {clash.value} {role.value} posting at {host.name}; "
+            "end it first",
+            "role",
+        )
     posting = Posting(
         person_id=person.id,
         host_unit_id=host.id,

@@ -47,7 +47,8 @@ InitiativeStatusEnum = strawberry.enum(InitiativeStatus, name="InitiativeStatus"
 AggregationEnum = strawberry.enum(
     Aggregation,
     name="Aggregation",
-    description="How observations combine in a series point; LAST takes the latest period's value.",
+    description="How observations combine in a series point. LAST is for stocks: each unit's "
+    "latest value in the period, summed over the group's units.",
 )
 ValueTypeEnum = strawberry.enum(
     ValueType,
