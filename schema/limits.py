@@ -87,3 +87,35 @@ class QueryCostLimit(SchemaExtension):
                     "ask for smaller pages (`first`) or fewer nested lists",
                 )
         yield
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class NoNulCharacters(SchemaExtension):
+    """Refuse text with NUL characters (``\\u0000``) anywhere in arguments or variables: no
+    backend stores them (PostgreSQL refuses them outright), so say so up front."""
+
+    def on_execute(self):  # type: ignore[override]
+        ec = self.execution_context
+        document = ec.graphql_document
+        strings: list[str] = []
+        if document is not None:
+            from graphql import StringValueNode, visit
+            from graphql.language import Visitor
+
+            class Collect(Visitor):
+                def enter_string_value(self, node: StringValueNode, *_args):
+                    strings.append(node.value)
+
+            visit(document, Collect())
+        if any("\x00" in s for s in strings) or _has_nul(ec.variables):
+            raise QueryError("INVALID", "text must not contain NUL characters (\\u0000)")
+        yield

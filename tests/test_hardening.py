@@ -204,3 +204,11 @@ async def test_suggestions_are_hidden_in_production(yixian_app):
     dev = await yixian_app()
     hint = await dev.execute('{ unitz(code: "1") { code } }')
     assert "Did you mean" in hint.errors[0]["message"]
+
+
+async def test_text_with_nul_characters_is_refused_up_front(client):
+    """No backend stores NUL: refused with a code, in literals and in variables alike."""
+    literal = await client.execute('{ unit(code: "a\\u0000b") { code } }')
+    assert literal.errors[0]["extensions"]["code"] == "INVALID"
+    variable = await client.execute("query($c: String!) { unit(code: $c) { code } }", c="a\x00")
+    assert variable.errors[0]["extensions"]["code"] == "INVALID"

@@ -68,3 +68,11 @@ async def test_node_with_an_unknown_id_is_null(client):
     await create_tree(client)
     result = await client.execute(NODE, id="VW5pdDo5OTk5OQ==")  # Unit:99999
     assert result.data == {"node": None}
+
+
+async def test_node_with_an_id_that_is_not_ours_is_null(client):
+    """Empty, garbage, unknown type, non-numeric key: null, never an error."""
+    for bad in ("", "bogus", "Rm9vOjE=", "VW5pdDphYmM="):  # Foo:1, Unit:abc
+        result = await client.execute("query($id: ID!) { node(id: $id) { id } }", id=bad)
+        assert result.data == {"node": None}, bad
+        assert result.errors is None, bad

@@ -32,7 +32,7 @@ from core.db import create_engine, create_sessionmaker
 from core.settings import Settings
 from schema.build import compose
 from schema.context import Context
-from schema.limits import QueryCostLimit
+from schema.limits import NoNulCharacters, QueryCostLimit
 from schema.query_errors import is_expected
 from schema.trusted import TrustedDocuments
 from yixian.protection import BodySizeLimit, rate_limiter
@@ -53,6 +53,7 @@ def schema_extensions(settings: Settings) -> list[Any]:
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         QueryCostLimit,
+        NoNulCharacters,
         TrustedDocuments,
         lambda: MaskErrors(should_mask_error=should_mask),
     ]
