@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.audit.chain import append
+from core.audit.changes import ChangeRecorder
 from core.contributions import Event
 from core.errors import DomainError, Problem
 
@@ -67,6 +69,7 @@ async def run_command(
     principal: Any = None,
     scope: Any = None,
     on_integrity_error: Problem | None = None,
+    audit: AuditNote | None = None,
 ) -> T:
     """Run ``command`` in its own transaction; commit, then deliver its events.
 
@@ -78,8 +81,20 @@ async def run_command(
     session_options = {"info": {"scope": scope}} if scope is not None else {}
     async with sessionmaker(**session_options) as session:
         ctx = CommandContext(session=session, registry=registry, actor=actor, principal=principal)
+        recorder = ChangeRecorder(session.sync_session) if audit is not None else None
         try:
             result = await command(ctx)
+            if recorder is not None and audit is not None:
+                await session.flush()
+                await append(
+                    session,
+                    actor=actor or "system",
+                    kind="MUTATION",
+                    name=audit.name,
+                    channel=audit.channel,
+                    variables=audit.variables,
+                    changes=recorder.changes,
+                )
             await session.commit()
         except IntegrityError as exc:
             await session.rollback()
@@ -89,8 +104,37 @@ async def run_command(
         except BaseException:
             await session.rollback()
             raise
+        finally:
+            if recorder is not None:
+                recorder.close()
     await deliver_events(sessionmaker, registry, ctx.events)
     return result
+
+
+@dataclass(frozen=True)
+class AuditNote:
+    """What the audit trail says of a command: the mutation's name and its variables."""
+
+    name: str
+    variables: Any = None
+    channel: str | None = "graphql"
+
+
+async def record_refusal(
+    sessionmaker: async_sessionmaker, actor: str, note: AuditNote, problems: list[Problem]
+) -> None:
+    """A refused mutation wrote nothing; the trail still says who tried what, and why not."""
+    async with sessionmaker() as session:
+        await append(
+            session,
+            actor=actor,
+            kind="MUTATION_REFUSED",
+            name=note.name,
+            channel=note.channel,
+            variables=note.variables,
+            changes=[{"code": p.code, "field": p.field, "message": p.message} for p in problems],
+        )
+        await session.commit()
 
 
 async def deliver_events(sessionmaker: async_sessionmaker, registry: Any, events: list[Event]):

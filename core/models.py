@@ -1,6 +1,7 @@
 """Every core table, imported so that ``Base.metadata`` is complete (Alembic reads it)."""
 
 from core.access.models import ApiToken, Grant, PiiRead, User
+from core.audit.models import AuditEvent, AuditHead
 from core.initiatives.models import Initiative
 from core.metrics.models import MetricDefinition, Observation
 from core.people.models import Person
@@ -15,6 +16,8 @@ from core.saved_queries.models import SavedQuery
 from core.units.models import Unit, UnitTree
 
 __all__ = [
+    "AuditEvent",
+    "AuditHead",
     "ApiToken",
     "Grant",
     "PiiRead",

@@ -22,6 +22,7 @@ from strawberry.schema.name_converter import NameConverter
 from core.errors import PluginError
 from schema import composed
 from schema.access import AccessGate
+from schema.audit_hooks import CurrentMutation
 from schema.query_errors import is_expected
 from schema.types.initiatives import InitiativeBase
 from schema.types.people import PersonBase
@@ -205,7 +206,7 @@ def compose(
             query=query,
             mutation=mutation,
             types=[*final_types, *extra_types],
-            extensions=[EndOfRequest, AccessGate, *extensions],
+            extensions=[EndOfRequest, AccessGate, CurrentMutation, *extensions],
             config=config or StrawberryConfig(),
         )
     except DuplicatedTypeName as exc:

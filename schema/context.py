@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
 from core.access.scope import Scope
-from core.commands import CommandContext, run_command
+from core.audit.changes import input_json
+from core.commands import AuditNote, CommandContext, record_refusal, run_command
 from core.errors import DomainError, Problem
 from core.settings import Settings
 
@@ -42,6 +43,8 @@ class Context:
         self.principal = principal
         self.actor = principal.name if principal is not None else None
         self.pii_reads: list[tuple[int, str]] = []
+        #: The root mutation field being resolved and its arguments (set by schema.audit).
+        self.current_mutation: tuple[str, Any] | None = None
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self._loaders: dict[Hashable, DataLoader] = {}
@@ -97,17 +100,29 @@ class Context:
     ) -> T:
         """Run a write in its own transaction, within the principal's write scope; events reach
         plugins after the commit. A principal who may write nowhere is refused up front."""
-        if self.principal is None or not self.principal.can_write:
-            raise DomainError.one("PERMISSION_DENIED", "your grants do not allow changes")
-        return await run_command(
-            self.sessionmaker,
-            self.registry,
-            command,
-            actor=self.actor,
-            principal=self.principal,
-            scope=self.principal.write_scope,
-            on_integrity_error=on_integrity_error,
-        )
+        name, arguments = self.current_mutation or ("(not a mutation)", None)
+        note = AuditNote(name=name, variables=input_json(arguments))
+        try:
+            if self.principal is None or not self.principal.can_write:
+                raise DomainError.one("PERMISSION_DENIED", "your grants do not allow changes")
+            return await run_command(
+                self.sessionmaker,
+                self.registry,
+                command,
+                actor=self.actor,
+                principal=self.principal,
+                scope=self.principal.write_scope,
+                on_integrity_error=on_integrity_error,
+                audit=note,
+            )
+        except DomainError as exc:
+            await record_refusal(
+                self._system_sessionmaker(), self.actor or "anonymous", note, exc.problems
+            )
+            raise
+
+    def _system_sessionmaker(self):
+        return lambda: self.sessionmaker(info={"scope": Scope.everything()})
 
     async def finish(self, operation: str | None) -> None:
         """Record the unmasked reads of personal information, then close the read session."""

@@ -55,7 +55,7 @@ def _core_criteria() -> dict[type, Callable[[Any, tuple[int, ...]], Any]]:
     from core.metrics.models import Observation
     from core.people.models import Person
     from core.postings.models import Posting
-    from core.units.models import Unit
+    from core.units.models import Unit, UnitTree
 
     return {
         Unit: lambda cls, roots: under_roots(cls.id, roots),
@@ -65,7 +65,13 @@ def _core_criteria() -> dict[type, Callable[[Any, tuple[int, ...]], Any]]:
             cls.id.in_(select(Posting.person_id).where(under_roots(Posting.host_unit_id, roots))),
         ),
         Posting: lambda cls, roots: under_roots(cls.host_unit_id, roots),
-        Initiative: lambda cls, roots: under_roots(cls.owner_unit_id, roots),
+        # An initiative is seen below its owner too: a county's campaign runs in its towns.
+        Initiative: lambda cls, roots: or_(
+            under_roots(cls.owner_unit_id, roots),
+            cls.owner_unit_id.in_(
+                select(UnitTree.ancestor_id).where(UnitTree.descendant_id.in_(roots))
+            ),
+        ),
         Observation: lambda cls, roots: under_roots(cls.unit_id, roots),
     }
 

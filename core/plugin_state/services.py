@@ -42,11 +42,14 @@ async def is_active(session: AsyncSession, registry: Any, key: str, unit_id: int
         return bool(nearest)
     if not plugin.info.localities:
         return False
+    # The locality (a county) usually lies above the caller's scope (a town): look it up through
+    # the table itself, past the scope, reading nothing but whether it is an ancestor.
+    units = Unit.__table__
     found = (
         await session.execute(
             select(UnitTree.ancestor_id)
-            .join(Unit, Unit.id == UnitTree.ancestor_id)
-            .where(UnitTree.descendant_id == unit_id, Unit.code.in_(plugin.info.localities))
+            .join(units, units.c.id == UnitTree.ancestor_id)
+            .where(UnitTree.descendant_id == unit_id, units.c.code.in_(plugin.info.localities))
             .limit(1)
         )
     ).first()

@@ -20,6 +20,8 @@ class SavedQuery(Base):
     description: Mapped[str | None] = mapped_column(Text)
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     document: Mapped[str] = mapped_column(Text)
+    #: The document's variables: [{name, type, default, description, kind, choices, required}].
+    variables: Mapped[list[dict]] = mapped_column(JSON, default=list)
     #: SHA-256 of the document text, hex.
     document_hash: Mapped[str] = mapped_column(String(64))
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
