@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
 from core.access.scope import Scope
+from core.audit.chain import append
 from core.audit.changes import input_json
 from core.commands import AuditNote, CommandContext, record_refusal, run_command
 from core.errors import DomainError, Problem
@@ -143,6 +144,14 @@ class Context:
                         operation=operation or "anonymous",
                     )
                     for person_id, fields in by_person.items()
+                )
+                await append(
+                    session,
+                    actor=self.principal.name,
+                    kind="PII_READ",
+                    name=operation or "anonymous",
+                    channel="graphql",
+                    changes=[{"person_id": p, "fields": f} for p, f in by_person.items()],
                 )
                 await session.commit()
             self.pii_reads.clear()

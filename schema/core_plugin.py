@@ -11,6 +11,7 @@ from schema.mutations.people import PeopleMutations
 from schema.mutations.postings import PostingMutations
 from schema.mutations.units import UnitMutations
 from schema.queries import CoreQuery
+from schema.saved_queries import SavedQueryMutation, SavedQueryQuery
 
 
 @hookimpl
@@ -25,7 +26,14 @@ def plugin_info() -> PluginInfo:
 
 @hookimpl
 def extend_query():
-    return [CoreQuery, PluginAdminQuery]
+    return [CoreQuery, PluginAdminQuery, SavedQueryQuery]
+
+
+@hookimpl
+def register_error_codes():
+    return {
+        "INVALID_DOCUMENT": "The GraphQL document does not validate against the live schema.",
+    }
 
 
 @hookimpl
@@ -37,4 +45,5 @@ def extend_mutation():
         InitiativeMutations,
         MetricMutations,
         PluginAdminMutations,
+        SavedQueryMutation,
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from types import SimpleNamespace
 from typing import Any
 
 from cross_web import HTTPException  # what strawberry.asgi turns into a plain HTTP error
@@ -14,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 from strawberry.extensions import (
@@ -29,12 +30,16 @@ from strawberry.types import ExecutionResult
 from core.access.principal import InvalidToken, Principal, authenticate
 from core.access.roles import collect_roles
 from core.db import create_engine, create_sessionmaker
+from core.errors import DomainError
+from core.saved_queries.tabular import to_csv, to_xlsx
 from core.settings import Settings
 from schema.build import compose
 from schema.context import Context
 from schema.limits import NoNulCharacters, QueryCostLimit
 from schema.query_errors import is_expected
+from schema.saved_query_runs import run_saved_query
 from schema.trusted import TrustedDocuments
+from yixian.console import console_asset, console_page
 from yixian.protection import BodySizeLimit, rate_limiter
 from yixian.registry import create_registry
 
@@ -141,6 +146,68 @@ class GraphQLApp(GraphQL):
                 raise HTTPException(401, str(exc)) from exc
 
 
+EXPORT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+async def export_saved_query(request: Request, graphql: GraphQLApp, schema: Any) -> Response:
+    """``GET /queries/{name}.json|csv|xlsx?var=value&version=N`` with a bearer token."""
+    name, fmt = request.path_params["name"], request.path_params["format"]
+    if fmt not in EXPORT_TYPES:
+        return JSONResponse(_error("INVALID", "format must be json, csv or xlsx", "format"), 404)
+    try:
+        principal = await graphql.authenticate(request)
+    except HTTPException as exc:
+        return JSONResponse(_error("UNAUTHENTICATED", exc.reason), exc.status_code)
+    if principal is None:
+        return JSONResponse(_error("UNAUTHENTICATED", "send Authorization: Bearer <token>"), 401)
+    if not await graphql.rate_limiter.allow(f"user:{principal.user_id}"):
+        return JSONResponse(_error("RATE_LIMITED", "too many requests: wait a minute"), 429)
+    params = dict(request.query_params)
+    version = params.pop("version", None)
+    state = SimpleNamespace(
+        sessionmaker=graphql.sessionmaker,
+        registry=graphql.registry,
+        settings=graphql.settings,
+        schema=schema,
+    )
+    try:
+        result = await run_saved_query(
+            app_state=state,
+            principal=principal,
+            name=name,
+            version=int(version) if version and version.isdigit() else None,
+            variables=params,
+            channel="http",
+            text_variables=True,
+        )
+    except DomainError as exc:
+        problem = exc.problems[0]
+        status = 404 if problem.code == "NOT_FOUND" else 400
+        return JSONResponse(_error(problem.code, problem.message, problem.field), status)
+    headers = {
+        "X-Result-Digest": result.digest,
+        "X-Audit-Seq": str(result.event_seq),
+        "X-Row-Count": str(result.row_count),
+    }
+    if fmt == "json":
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = result.errors
+        return JSONResponse(body, headers=headers)
+    filename = f"{result.name}-v{result.version}.{fmt}"
+    headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    content = to_csv(result.data) if fmt == "csv" else to_xlsx(result.data, result.name)
+    return Response(content, media_type=EXPORT_TYPES[fmt], headers=headers)
+
+
+def _error(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    return {"errors": [{"message": message, "extensions": {"code": code, "field": field}}]}
+
+
 def create_app(
     settings: Settings | None = None,
     registry: Any = None,
@@ -178,11 +245,17 @@ def create_app(
         if hasattr(graphql.rate_limiter, "close"):
             await graphql.rate_limiter.close()
 
+    async def saved_query_export(request: Request) -> Response:
+        return await export_saved_query(request, graphql, built.schema)
+
     app = Starlette(
         routes=[
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/queries/{name}.{format:str}", saved_query_export, methods=["GET"]),
+            Route("/console", console_page, methods=["GET"]),
+            Route("/console/{asset:str}", console_asset, methods=["GET"]),
         ],
         lifespan=lifespan,
         middleware=[

@@ -14,6 +14,7 @@ from rich.table import Table
 from core.errors import PluginError
 from core.settings import MissingSecret, Settings
 from yixian.cli_access import token_app
+from yixian.cli_audit import audit_app, queries_app, query_app
 
 app = typer.Typer(
     help="yixian 一线: a GraphQL backend for cadres sent to the front line.", no_args_is_help=True
@@ -29,6 +30,9 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(plugins_app, name="plugins")
 app.add_typer(plugin_app, name="plugin")
 app.add_typer(token_app, name="token")
+app.add_typer(query_app, name="query")
+app.add_typer(queries_app, name="queries")
+app.add_typer(audit_app, name="audit")
 console = Console()
 errors = Console(stderr=True)
 
