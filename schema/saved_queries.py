@@ -26,6 +26,7 @@ from schema.saved_query_runs import (
     document_problems,
     may_run,
     run_saved_query,
+    variables_of,
 )
 
 
@@ -70,10 +71,10 @@ class SavedQuery:
     @strawberry.field(description="Every version of this query, oldest first.")
     async def versions(self, info: strawberry.Info) -> list[SavedQuery]:
         rows = await info.context.read(lambda s: store.versions_of(s, self.name))
-        return [as_type(r) for r in rows]
+        return [as_type(r, info.schema._schema) for r in rows]
 
 
-def as_type(row: SavedQueryRow) -> SavedQuery:
+def as_type(row: SavedQueryRow, schema: Any = None) -> SavedQuery:
     return SavedQuery(
         name=row.name,
         version=row.version,
@@ -96,7 +97,7 @@ def as_type(row: SavedQueryRow) -> SavedQuery:
                 choices=v.get("choices"),
                 required=v["required"],
             )
-            for v in row.variables or []
+            for v in (variables_of(row, schema) if schema is not None else row.variables or [])
         ],
     )
 
@@ -212,14 +213,18 @@ class SavedQueryQuery:
     ) -> list[SavedQuery]:
         principal = info.context.principal
         rows = await info.context.read(lambda s: store.latest_versions(s, tag))
-        return [as_type(r) for r in rows if may_run(r, principal)]
+        return [as_type(r, info.schema._schema) for r in rows if may_run(r, principal)]
 
     @strawberry.field(description="One saved query; the latest version unless one is given.")
     async def saved_query(
         self, info: strawberry.Info, name: str, version: int | None = None
     ) -> SavedQuery | None:
         row = await info.context.read(lambda s: store.get_version(s, name, version))
-        return as_type(row) if row and may_run(row, info.context.principal) else None
+        return (
+            as_type(row, info.schema._schema)
+            if row and may_run(row, info.context.principal)
+            else None
+        )
 
     @strawberry.field(description="The audit trail, newest first. Auditors and admins.")
     async def audit_events(

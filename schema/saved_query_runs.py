@@ -93,9 +93,19 @@ def describe_variables(
     return found
 
 
-def coerce_text_variables(query: SavedQuery, given: dict[str, str]) -> dict[str, Any]:
+def variables_of(query: SavedQuery, schema: GraphQLSchema) -> list[dict[str, Any]]:
+    """The stored description of the variables; for queries a plugin ships (stored without
+    one), described from the document now."""
+    if query.variables:
+        return list(query.variables)
+    return describe_variables(schema, query.document, {})
+
+
+def coerce_text_variables(
+    query: SavedQuery, given: dict[str, str], described: list[dict[str, Any]]
+) -> dict[str, Any]:
     """Variables arriving as text (query string, command line) in the types the document wants."""
-    known = {v["name"]: v for v in query.variables or []}
+    known = {v["name"]: v for v in described}
     values: dict[str, Any] = {}
     for name, text in given.items():
         if name not in known:
@@ -167,9 +177,10 @@ async def run_saved_query(
             "name",
         )
     values = dict(variables or {})
+    described = variables_of(query, app_state.schema._schema)
     if text_variables:
-        values = coerce_text_variables(query, values)
-    for variable in query.variables or []:
+        values = coerce_text_variables(query, values, described)
+    for variable in described:
         if variable["required"] and variable["name"] not in values:
             raise DomainError.one(
                 "REQUIRED", f"variable {variable['name']} is required", variable["name"]

@@ -248,3 +248,23 @@ async def test_queries_check_lists_documents_that_no_longer_validate(client, ses
     )
     assert result.returncode == 1
     assert "people-under v1" in result.stdout and "removedField" in result.stdout
+
+
+async def test_a_query_a_plugin_ships_runs_with_its_variables_over_http(yixian_app):
+    """Installed on upgrade, marked with its plugin, its variables described from the document."""
+    from core import SavedQuerySpec
+    from tests.fake_plugins import make_plugin
+
+    pack = make_plugin("audit.pack", register_saved_queries=[SavedQuerySpec(
+        name="audit.pack.units-of-kind", title="某类单位 Units of a kind",
+        document="query($kind: UnitKind!) { units(filter: {kind: $kind}) { totalCount } }")])
+    client = await yixian_app(plugins=[pack])
+    await create_tree(client)
+    listed = await client.execute('{ savedQuery(name: "audit.pack.units-of-kind") '
+                                  "{ plugin variables { name kind choices } } }")
+    query = listed.data["savedQuery"]
+    assert query["plugin"] == "audit.pack"
+    assert query["variables"][0]["kind"] == "ENUM" and "VILLAGE" in query["variables"][0]["choices"]
+    response = await client.http.get("/queries/audit.pack.units-of-kind.json",
+                                      params={"kind": "VILLAGE"}, headers=client.headers)
+    assert response.json()["data"] == {"units": {"totalCount": 2}}
