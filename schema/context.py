@@ -98,13 +98,20 @@ class Context:
         command: Callable[[CommandContext], Awaitable[T]],
         *,
         on_integrity_error: Problem | None = None,
+        scope: Scope | None = None,
+        require_write: bool = True,
     ) -> T:
         """Run a write in its own transaction, within the principal's write scope; events reach
-        plugins after the commit. A principal who may write nowhere is refused up front."""
+        plugins after the commit. A principal who may write nowhere is refused up front.
+
+        A plugin whose command must read past the caller's scope (a department's reviewer
+        answering a town's request) passes ``scope=Scope.everything()`` and
+        ``require_write=False`` — and then checks the caller's grants itself.
+        """
         name, arguments = self.current_mutation or ("(not a mutation)", None)
         note = AuditNote(name=name, variables=input_json(arguments))
         try:
-            if self.principal is None or not self.principal.can_write:
+            if self.principal is None or (require_write and not self.principal.can_write):
                 raise DomainError.one("PERMISSION_DENIED", "your grants do not allow changes")
             return await run_command(
                 self.sessionmaker,
@@ -112,7 +119,7 @@ class Context:
                 command,
                 actor=self.actor,
                 principal=self.principal,
-                scope=self.principal.write_scope,
+                scope=scope if scope is not None else self.principal.write_scope,
                 on_integrity_error=on_integrity_error,
                 audit=note,
             )

@@ -19,7 +19,7 @@ from core.people.models import Person as PersonRow
 from core.postings.models import Posting as PostingRow
 from core.units.models import Unit as UnitRow
 from schema import filters as f
-from schema.ids import decode_id
+from schema.ids import MAX_ROW_ID, decode_id
 from schema.pagination import Connection, paginate
 from schema.query_errors import QueryError
 from schema.refs import LazyInitiative, LazyPerson, LazyPosting, LazyUnit
@@ -38,7 +38,8 @@ class CoreQuery:
     async def node(self, info: strawberry.Info, id: strawberry.ID) -> relay.Node | None:
         try:
             gid = relay.GlobalID.from_id(id)
-            int(gid.node_id)
+            if not 0 < int(gid.node_id) <= MAX_ROW_ID:
+                return None
         except (ValueError, TypeError):
             return None
         definition = info.schema.get_type_by_name(gid.type_name)

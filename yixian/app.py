@@ -90,13 +90,11 @@ class GraphQLApp(GraphQL):
     async def execute_operation(self, request, request_adapter, *args, **kwargs):
         """As strawberry, but a mutation sent with GET is 405 Method Not Allowed, as the
         GraphQL-over-HTTP spec asks (strawberry answers 400)."""
+        context = kwargs.get("context")
         try:
             async with asyncio.timeout(self.settings.request_timeout_seconds):
                 return await super().execute_operation(request, request_adapter, *args, **kwargs)
         except TimeoutError:
-            context = kwargs.get("context", args[1] if len(args) > 1 else None)
-            if isinstance(context, Context):
-                await context.finish(None)  # the cancelled operation could not
             return ExecutionResult(
                 data=None,
                 errors=[
@@ -115,6 +113,11 @@ class GraphQLApp(GraphQL):
             ):
                 raise HTTPException(405, "mutations must be sent with POST") from exc
             raise
+        finally:
+            # Normally the operation closed its session already; an operation stopped early
+            # (a timeout, a refused request) cannot, so close it here.
+            if isinstance(context, Context):
+                await context.finish(None)
 
     async def get_context(self, request, response) -> Context:  # type: ignore[override]
         principal = await self.authenticate(request)

@@ -86,6 +86,7 @@ def render_page() -> str:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>审计控制台 Audit console · yixian 一线</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/console/console.css?v={css}">
 <script src="/console/console.js?v={js}" defer></script>
 </head>
@@ -157,7 +158,7 @@ def render_page() -> str:
     <h2 id="result-title">{label("结果", "Result")}</h2>
     <dl class="facts">
       <dt>{label("行数", "Rows")}</dt><dd id="row-count"></dd>
-      <dt>{label("结果摘要", "Digest")} (SHA-256)</dt><dd id="digest" class="mono"></dd>
+      <dt>{label("结果摘要", "Digest (SHA-256)")}</dt><dd id="digest" class="mono"></dd>
       <dt>{label("审计序号", "Audit seq")}</dt><dd id="audit-seq" class="mono"></dd>
     </dl>
     <p class="warning" role="status" hidden></p>

@@ -112,7 +112,7 @@ async def grant_token(
     """Create a user with one grant in the app's database and return a token for it."""
     from sqlalchemy import select
 
-    from core.access.roles import known_roles
+    from core.access.roles import known_roles, role_unit_kinds
     from core.access.tokens import add_grant, ensure_user, issue_token
     from core.units.models import Unit
 
@@ -124,7 +124,13 @@ async def grant_token(
             session, name or f"{role.lower()}-{uuid.uuid4().hex[:6]}", person_id
         )
         await add_grant(
-            session, user, role, unit_id, pii=pii, known_roles=known_roles(app.state.registry)
+            session,
+            user,
+            role,
+            unit_id,
+            pii=pii,
+            known_roles=known_roles(app.state.registry),
+            unit_kinds=role_unit_kinds(app.state.registry),
         )
         token = await issue_token(session, user, app.state.settings.token_secret)
         await session.commit()

@@ -52,3 +52,10 @@ def collect_roles(registry: Any) -> dict[str, RoleSpec]:
 
 def known_roles(registry: Any) -> set[str]:
     return {r.value for r in Role} | set(collect_roles(registry))
+
+
+def role_unit_kinds(registry: Any) -> dict[str, str]:
+    """Plugin roles bound to a kind of unit (a reviewer to a DEPARTMENT)."""
+    return {
+        name: spec.unit_kind for name, spec in collect_roles(registry).items() if spec.unit_kind
+    }

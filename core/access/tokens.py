@@ -69,6 +69,7 @@ async def add_grant(
     valid_from: datetime | None = None,
     valid_until: datetime | None = None,
     created_by: str | None = None,
+    unit_kinds: dict[str, str] | None = None,
 ) -> Grant:
     if role not in known_roles:
         raise DomainError.one(
@@ -78,6 +79,16 @@ async def add_grant(
         )
     if unit_id is None and role != Role.ADMIN:
         raise DomainError.one("REQUIRED", f"a {role} grant needs a unit", "unitCode")
+    if unit_kinds and unit_kinds.get(role) and unit_id is not None:
+        from core.units.models import Unit
+
+        kind = (await session.execute(select(Unit.kind).where(Unit.id == unit_id))).scalar_one()
+        if kind.value != unit_kinds[role]:
+            raise DomainError.one(
+                "INVALID",
+                f"{role} is granted at a {unit_kinds[role]}, not a {kind.value}",
+                "unitCode",
+            )
     if valid_from and valid_until and valid_until <= valid_from:
         raise DomainError.one("DATE_ORDER", "validUntil lies before validFrom", "validUntil")
     grant = Grant(

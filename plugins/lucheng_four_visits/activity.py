@@ -13,8 +13,6 @@ Both are read past the caller's scope, and nothing else is:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core import DomainError
-from core.access.scope import Scope
+from core.access.scope import past_scope
 from core.initiatives.models import Initiative
 from core.plugin_state.services import is_active
 from core.units.models import Unit
@@ -39,15 +37,7 @@ class CampaignRef:
     end_date: date | None
 
 
-@contextmanager
-def system_scope(session: Any) -> Iterator[None]:
-    """Read past the session's scope for the statements inside (the session is not shared)."""
-    saved = session.info.get("scope")
-    session.info["scope"] = Scope.everything()
-    try:
-        yield
-    finally:
-        session.info["scope"] = saved
+system_scope = past_scope
 
 
 async def ensure_active(ctx: Any, unit_id: int, field: str | None) -> None:

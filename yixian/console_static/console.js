@@ -101,12 +101,15 @@ function showError(target, error) {
   const problems = error.problems || [{ code: error.code, message: error.message }];
   target.append(el("strong", {}, ...bilingual("出错", "Error")), ": ");
   problems.forEach((p, i) => {
-    if (i) target.append(el("br"));
     target.append(
-      p.code ? el("code", {}, p.code) : null,
-      p.code ? " " : null,
-      p.field ? el("span", { className: "mono" }, `(${p.field}) `) : null,
-      p.message || "",
+      el(
+        "span",
+        {},
+        i ? el("br") : null,
+        p.code ? [el("code", {}, p.code), " "] : null,
+        p.field ? el("span", { className: "mono" }, `(${p.field}) `) : null,
+        p.message || "",
+      ),
     );
   });
 }
@@ -138,7 +141,8 @@ async function failure(response) {
   }
   const codes = { 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 413: "TOO_LARGE", 429: "RATE_LIMITED" };
   const code = codes[response.status] || `HTTP_${response.status}`;
-  return new ConsoleError(code, `${response.status}: ${text || response.statusText}`, null, response.status);
+  const message = `${response.status}: ${text || response.statusText}`;
+  return new ConsoleError(code, message, null, response.status);
 }
 
 function fromGraphQLErrors(errors, status) {
@@ -233,6 +237,7 @@ function signOut(error) {
     showError($("#error"), {
       problems: [{ code: error.code, message: `令牌被拒绝 The token was refused — ${error.message}` }],
     });
+    $("#token").value = "";
   } else {
     showError($("#error"), null);
   }
@@ -259,7 +264,10 @@ function renderQueries() {
     body.append(
       el(
         "tr",
-        { dataset: { name: query.name }, className: state.chosen?.name === query.name ? "chosen" : "" },
+        {
+          dataset: { name: query.name },
+          className: state.chosen?.name === query.name ? "chosen" : "",
+        },
         el("td", {}, query.title),
         el("td", { className: "mono" }, query.name),
         el("td", { className: "num" }, `v${query.version}`),
@@ -294,9 +302,8 @@ async function choose(query) {
   const picker = clear($("#version"));
   for (const v of [...query.versions].reverse()) {
     const latest = v.version === query.version ? " · 最新 latest" : "";
-    picker.append(
-      el("option", { value: String(v.version) }, `v${v.version} · ${formatTime(v.createdAt)}${latest}`),
-    );
+    const text = `v${v.version} · ${formatTime(v.createdAt)}${latest}`;
+    picker.append(el("option", { value: String(v.version) }, text));
   }
   picker.value = String(query.version);
   await renderVariables();
@@ -315,7 +322,8 @@ async function renderVariables() {
   $("summary .mono", documentBox).textContent = `sha256 ${version.documentHash.slice(0, 16)}…`;
   $("pre", documentBox).textContent = version.document;
   if (!version.variables.length) {
-    box.append(el("p", { className: "muted" }, ...bilingual("此查询没有变量。", "This query has no variables.")));
+    const none = bilingual("此查询没有变量。", "This query has no variables.");
+    box.append(el("p", { className: "muted" }, ...none));
     return;
   }
   if (version.variables.some((v) => v.kind === "UNIT_CODE") && state.units === null) {
@@ -347,8 +355,12 @@ function variableField(variable) {
   const id = `var-${variable.name}`;
   const hint = [];
   if (variable.description) hint.push(variable.description);
-  if (isList(variable) && !["ENUM", "UNIT_CODE"].includes(variable.kind)) {
-    hint.push("用逗号分隔 comma-separated");
+  if (isList(variable)) {
+    hint.push(
+      ["ENUM", "UNIT_CODE"].includes(variable.kind)
+        ? "可多选 (Ctrl/⌘) pick one or more"
+        : "用逗号分隔 comma-separated",
+    );
   }
   const control = variableControl(variable, id);
   return el(
@@ -370,12 +382,18 @@ function variableControl(variable, id) {
   const props = { id, name: variable.name, dataset: { kind: variable.kind, type: variable.type } };
   const initial = variable.defaultValue;
   const choices = (options, label) => {
-    const select = el("select", { ...props, multiple: isList(variable), required: variable.required });
+    const select = el("select", {
+      ...props,
+      multiple: isList(variable),
+      required: variable.required,
+    });
     if (!variable.required && !isList(variable)) {
       select.append(el("option", { value: "" }, "— 不限 any —"));
     }
     for (const option of options) select.append(el("option", { value: option }, label(option)));
-    const wanted = Array.isArray(initial) ? initial.map(String) : [initial === null ? "" : String(initial)];
+    const wanted = Array.isArray(initial)
+      ? initial.map(String)
+      : [initial === null ? "" : String(initial)];
     for (const option of select.options) option.selected = wanted.includes(option.value);
     if (variable.required && !isList(variable) && initial === null && select.options.length) {
       select.selectedIndex = -1; // nothing chosen: the auditor must pick one
@@ -393,8 +411,14 @@ function variableControl(variable, id) {
       return choices(["true", "false"], (v) => (v === "true" ? "是 true" : "否 false"));
     default: {
       const type = { DATE: "date", NUMBER: "number" }[variable.kind] || "text";
-      const input = el("input", { ...props, type: isList(variable) ? "text" : type, spellcheck: false });
-      if (type === "number") input.step = variable.type.replace(/[!\[\]]/g, "") === "Int" ? "1" : "any";
+      const input = el("input", {
+        ...props,
+        type: isList(variable) ? "text" : type,
+        spellcheck: false,
+      });
+      if (type === "number") {
+        input.step = variable.type.replace(/[!\[\]]/g, "") === "Int" ? "1" : "any";
+      }
       if (initial !== null && initial !== undefined) {
         input.value = Array.isArray(initial) ? initial.join(", ") : String(initial);
       }
@@ -439,7 +463,9 @@ async function run(event) {
   const { typed, text } = formValues();
   const button = $("#run-button");
   button.disabled = true;
-  for (const c of $("#variables").querySelectorAll("[aria-invalid]")) c.removeAttribute("aria-invalid");
+  for (const control of $("#variables").querySelectorAll("[aria-invalid]")) {
+    control.removeAttribute("aria-invalid");
+  }
   sectionError("run", null);
   try {
     const data = await graphql(RUN, { name: query.name, version, variables: typed });
@@ -451,7 +477,8 @@ async function run(event) {
       }
       throw payloadErrors(payload.errors);
     }
-    state.lastRun = { name: payload.run.name, version: payload.run.version, text, digest: payload.run.digest };
+    const { name, version: ran, digest } = payload.run;
+    state.lastRun = { name, version: ran, text, digest };
     showResult(payload.run);
   } catch (error) {
     sectionError("run", error);
@@ -492,10 +519,12 @@ function flatten(value, prefix, row) {
         leaves.get(key).push(leaf === null || leaf === undefined ? "" : String(leaf));
       }
     }
-    if (!leaves.size) row.set(prefix, "");
+    // an empty list leaves its cells empty
     for (const [key, parts] of leaves) row.set(key ? `${prefix}.${key}` : prefix, parts.join(JOIN));
   } else if (value !== null && typeof value === "object") {
-    for (const [key, inner] of Object.entries(value)) flatten(inner, prefix ? `${prefix}.${key}` : key, row);
+    for (const [key, inner] of Object.entries(value)) {
+      flatten(inner, prefix ? `${prefix}.${key}` : key, row);
+    }
   } else {
     row.set(prefix, cellValue(value));
   }
@@ -538,10 +567,12 @@ function showResult(result) {
   const body = clear($("#result-table tbody"));
   head.append(el("tr", {}, columns.map((c) => el("th", { className: "mono" }, c))));
   for (const row of table) {
-    body.append(el("tr", {}, columns.map((c) => {
-      const value = row.has(c) ? row.get(c) : "";
-      return el("td", { className: typeof value === "number" ? "num" : "" }, value === null ? "" : String(value));
-    })));
+    const cells = columns.map((column) => {
+      const value = row.has(column) ? row.get(column) : "";
+      const className = typeof value === "number" ? "num" : "";
+      return el("td", { className }, value === null ? "" : String(value));
+    });
+    body.append(el("tr", {}, cells));
   }
   if (!table.length) {
     body.append(el("tr", {}, el("td", { className: "muted" }, ...bilingual("无结果", "No rows"))));
@@ -618,7 +649,12 @@ function renderHistory(events) {
         el("td", { className: "num mono" }, String(event.seq)),
         el("td", { title: event.occurredAt }, formatTime(event.occurredAt)),
         el("td", {}, event.actor),
-        el("td", {}, el("span", { className: "mono" }, event.name), event.version ? ` v${event.version}` : ""),
+        el(
+          "td",
+          {},
+          el("span", { className: "mono" }, event.name),
+          event.version ? ` v${event.version}` : "",
+        ),
         el("td", {}, event.channel || ""),
         el("td", { className: "mono variables" }, variables),
         el("td", { className: "num" }, event.rowCount === null ? "" : String(event.rowCount)),
@@ -626,8 +662,15 @@ function renderHistory(events) {
         el(
           "td",
           {},
-          el("button", { type: "button", className: "recheck", onclick: (e) => recheck(event.seq, e.currentTarget, outcome) },
-            ...bilingual("复核", "Re-check")),
+          el(
+            "button",
+            {
+              type: "button",
+              className: "recheck",
+              onclick: (e) => recheck(event.seq, e.currentTarget, outcome),
+            },
+            ...bilingual("复核", "Re-check"),
+          ),
           " ",
           outcome,
         ),
@@ -635,7 +678,8 @@ function renderHistory(events) {
     );
   }
   if (!events.length) {
-    body.append(el("tr", {}, el("td", { colSpan: 9, className: "muted" }, ...bilingual("尚无运行记录", "No runs yet"))));
+    const none = bilingual("尚无运行记录", "No runs yet");
+    body.append(el("tr", {}, el("td", { colSpan: 9, className: "muted" }, ...none)));
   }
 }
 
@@ -651,7 +695,11 @@ function renderRecheck(target, outcome) {
     target.append("✓ 相同 same");
   } else {
     target.classList.add("bad");
-    target.append("✗ 不同 different — ", el("span", { className: "mono", title: outcome.nowDigest }, `now ${outcome.nowDigest.slice(0, 16)}…`));
+    const now = `now ${outcome.nowDigest.slice(0, 16)}…`;
+    target.append(
+      "✗ 不同 different — ",
+      el("span", { className: "mono", title: outcome.nowDigest }, now),
+    );
   }
 }
 
@@ -670,7 +718,9 @@ async function recheck(seq, button, target) {
     button.disabled = false;
   }
   state.rechecks.set(seq, outcome);
-  renderRecheck(target, outcome);
+  // the history may have been drawn again meanwhile: show it in the row on the page now
+  const shown = $(`#history-table tr[data-seq="${seq}"] .outcome`) || target;
+  renderRecheck(shown, outcome);
   await loadChain(); // the re-check is itself a run in the trail
 }
 
