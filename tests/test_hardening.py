@@ -9,8 +9,8 @@ import uuid
 import pytest
 import strawberry
 
+from schema.trusted import document_hash
 from tests.fake_plugins import make_plugin
-from yixian.protection import document_hash
 from yixian.testkit import admin_client, make_app
 
 UNITS = "{ units { totalCount } }"
@@ -212,3 +212,20 @@ async def test_text_with_nul_characters_is_refused_up_front(client):
     assert literal.errors[0]["extensions"]["code"] == "INVALID"
     variable = await client.execute("query($c: String!) { unit(code: $c) { code } }", c="a\x00")
     assert variable.errors[0]["extensions"]["code"] == "INVALID"
+
+
+async def test_the_console_keeps_working_when_only_trusted_documents_run(yixian_app):
+    """The console's own operations are registered documents: an auditor's console still works."""
+    from yixian.console import console_documents
+
+    client = await yixian_app(trusted_documents=True)
+    await client.execute(
+        'mutation { createUnit(input: {code: "330302", name: "鹿城区", '
+        "kind: DISTRICT}) { errors { code } } }"
+    )
+    auditor = await client.acting_as("AUDITOR", unit="330302")
+    chain = next(d for d in console_documents().values() if "ConsoleChain" in d)
+    assert (await auditor.execute(chain)).data["auditChain"]["ok"] is True
+    assert (await auditor.execute("{ auditChain { ok } }")).errors[0]["extensions"][
+        "code"
+    ] == "TRUSTED_DOCUMENTS_ONLY"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from types import SimpleNamespace
 from typing import Any
@@ -39,7 +40,7 @@ from schema.limits import NoNulCharacters, QueryCostLimit
 from schema.query_errors import is_expected
 from schema.saved_query_runs import run_saved_query
 from schema.trusted import TrustedDocuments
-from yixian.console import console_asset, console_page
+from yixian.console import console_asset, console_documents, console_page
 from yixian.protection import BodySizeLimit, rate_limiter
 from yixian.registry import create_registry
 
@@ -59,7 +60,7 @@ def schema_extensions(settings: Settings) -> list[Any]:
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         QueryCostLimit,
         NoNulCharacters,
-        TrustedDocuments,
+        functools.partial(TrustedDocuments, built_in=console_documents()),
         lambda: MaskErrors(should_mask_error=should_mask),
     ]
 

@@ -214,3 +214,15 @@ async def console_asset(request: Request) -> Response:
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     return Response(found.body, media_type=ASSET_TYPES[name], headers=headers)
+
+
+def console_documents() -> dict[str, str]:
+    """The console's own GraphQL operations (the template strings of console.js), by hash: they
+    stay runnable when only trusted documents may run."""
+    import re
+
+    from schema.trusted import document_hash
+
+    script = asset("console.js").body.decode("utf-8")
+    found = re.findall(r"= `((?:query|mutation) Console\w+[^`]*)`;", script)
+    return {document_hash(document): document for document in found}

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import time
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
 from starlette.responses import JSONResponse
@@ -110,22 +107,3 @@ def rate_limiter(settings: Any) -> RateLimiter:
             settings.rate_limit_per_minute, settings.redis_url, f"{settings.redis_prefix}:rate"
         )
     return RateLimiter(settings.rate_limit_per_minute)
-
-
-def document_hash(document: str) -> str:
-    return hashlib.sha256(document.encode("utf-8")).hexdigest()
-
-
-def load_manifest(path: str | None) -> dict[str, str]:
-    """Trusted documents of frontend teams: ``{"<sha256 hex>": "<document>"}``; the hashes are
-    checked, so a manifest cannot smuggle a document under another's hash."""
-    if not path:
-        return {}
-    manifest = json.loads(Path(path).read_text(encoding="utf-8"))
-    documents = {}
-    for key, document in manifest.items():
-        digest = key.removeprefix("sha256:")
-        if document_hash(document) != digest:
-            raise ValueError(f"trusted documents manifest: {key} is not the hash of its document")
-        documents[digest] = document
-    return documents
