@@ -94,6 +94,7 @@ async def run_command(
                     channel=audit.channel,
                     variables=audit.variables,
                     changes=recorder.changes,
+                    units=recorder.units,
                 )
             await session.commit()
         except IntegrityError as exc:
@@ -121,7 +122,11 @@ class AuditNote:
 
 
 async def record_refusal(
-    sessionmaker: async_sessionmaker, actor: str, note: AuditNote, problems: list[Problem]
+    sessionmaker: async_sessionmaker,
+    actor: str,
+    note: AuditNote,
+    problems: list[Problem],
+    units: Any = (),
 ) -> None:
     """A refused mutation wrote nothing; the trail still says who tried what, and why not."""
     async with sessionmaker() as session:
@@ -133,6 +138,7 @@ async def record_refusal(
             channel=note.channel,
             variables=note.variables,
             changes=[{"code": p.code, "field": p.field, "message": p.message} for p in problems],
+            units=units,
         )
         await session.commit()
 

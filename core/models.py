@@ -1,7 +1,7 @@
 """Every core table, imported so that ``Base.metadata`` is complete (Alembic reads it)."""
 
 from core.access.models import ApiToken, Grant, PiiRead, User
-from core.audit.models import AuditEvent, AuditHead
+from core.audit.models import AuditEvent, AuditEventUnit, AuditHead
 from core.initiatives.models import Initiative
 from core.metrics.models import MetricDefinition, Observation
 from core.people.models import Person
@@ -17,6 +17,7 @@ from core.units.models import Unit, UnitTree
 
 __all__ = [
     "AuditEvent",
+    "AuditEventUnit",
     "AuditHead",
     "ApiToken",
     "Grant",

@@ -157,5 +157,5 @@ async def personal_information(
     allowed = await ctx.loader(pii_visible_units).load(person.home_unit_id)
     if not allowed:
         return mask(value)
-    ctx.pii_reads.append((person.id, field))
+    ctx.pii_reads.append((person.id, field, person.home_unit_id))
     return value

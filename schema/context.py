@@ -43,7 +43,8 @@ class Context:
         #: The ``core.access.principal.Principal`` of the request; None when anonymous.
         self.principal = principal
         self.actor = principal.name if principal is not None else None
-        self.pii_reads: list[tuple[int, str]] = []
+        #: (person id, field, the person's home unit) of every unmasked read.
+        self.pii_reads: list[tuple[int, str, int | None]] = []
         #: The root mutation field being resolved and its arguments (set by schema.audit).
         self.current_mutation: tuple[str, Any] | None = None
         self._session: AsyncSession | None = None
@@ -124,8 +125,13 @@ class Context:
                 audit=note,
             )
         except DomainError as exc:
+            roots = self.principal.read_roots if self.principal is not None else ()
             await record_refusal(
-                self._system_sessionmaker(), self.actor or "anonymous", note, exc.problems
+                self._system_sessionmaker(),
+                self.actor or "anonymous",
+                note,
+                exc.problems,
+                units=roots,
             )
             raise
 
@@ -138,7 +144,8 @@ class Context:
             from core.access.models import PiiRead
 
             by_person: dict[int, list[str]] = {}
-            for person_id, field in self.pii_reads:
+            homes = {person_id: home for person_id, _field, home in self.pii_reads}
+            for person_id, field, _home in self.pii_reads:
                 by_person.setdefault(person_id, [])
                 if field not in by_person[person_id]:
                     by_person[person_id].append(field)
@@ -159,6 +166,7 @@ class Context:
                     name=operation or "anonymous",
                     channel="graphql",
                     changes=[{"person_id": p, "fields": f} for p, f in by_person.items()],
+                    units=homes.values(),
                 )
                 await session.commit()
             self.pii_reads.clear()

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from strawberry.scalars import JSON
 
 from core.access.roles import known_roles
-from core.access.scope import Scope
+from core.access.scope import Scope, under_roots
 from core.audit.chain import verify
 from core.audit.models import AuditEvent as AuditRow
+from core.audit.models import AuditEventUnit
 from core.errors import DomainError
 from core.saved_queries import store
 from core.saved_queries.models import SavedQuery as SavedQueryRow
@@ -226,7 +227,11 @@ class SavedQueryQuery:
             else None
         )
 
-    @strawberry.field(description="The audit trail, newest first. Auditors and admins.")
+    @strawberry.field(
+        description="The audit trail, newest first: for an auditor, the events that concern "
+        "their subtrees (rows changed there, records read there, runs by people scoped there); "
+        "for an admin, all."
+    )
     async def audit_events(
         self,
         info: strawberry.Info,
@@ -235,8 +240,18 @@ class SavedQueryQuery:
         first: Annotated[int | None, strawberry.argument(description="Page size.")] = None,
         after: str | None = None,
     ) -> Connection[AuditEvent]:
-        _require_auditor(info)
+        principal = _require_auditor(info)
         statement = select(AuditRow).order_by(AuditRow.seq.desc())
+        if not principal.admin:
+            # an auditor of a subtree reads the events that concern it, nothing else
+            statement = statement.where(
+                select(AuditEventUnit.seq)
+                .where(
+                    AuditEventUnit.seq == AuditRow.seq,
+                    under_roots(AuditEventUnit.unit_id, tuple(principal.audit_roots)),
+                )
+                .exists()
+            )
         if kind:
             statement = statement.where(AuditRow.kind == kind)
         if name:
@@ -337,6 +352,7 @@ class SavedQueryMutation:
                     version=row.version,
                     document_hash=row.document_hash,
                     variables={"name": input.name, "title": input.title},
+                    units=principal.read_roots,
                 )
                 await session.commit()
             except DomainError as exc:

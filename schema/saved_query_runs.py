@@ -210,6 +210,7 @@ async def run_saved_query(
             variables=values,
             row_count=len(table),
             result_digest=result_digest,
+            units=principal.read_roots,
         )
         await session.commit()
     return RunResult(

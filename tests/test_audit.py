@@ -226,3 +226,21 @@ async def test_a_past_run_is_rechecked_against_todays_result(client):
     await create_person(client, name="乙", homeUnitCode="330302101")
     changed = await client.execute(recheck, s=seq)
     assert changed.data["recheckRun"]["recheck"]["same"] is False
+
+
+async def test_an_auditor_reads_only_the_events_of_their_subtree(client, yixian_client_as):
+    """A change in 瓯海区 is not shown to 鹿城区's auditor; one in 鹿城区 is, moves on both sides."""
+    await create_tree(client)
+    await create_person(client, name="瓯海人", homeUnitCode="330304101")
+    mine = await create_person(client, name="鹿城人", homeUnitCode="330302101")
+    auditor = await yixian_client_as("AUDITOR", unit="330302")
+    seen = await events(auditor, "MUTATION")
+    texts = json.dumps(seen, ensure_ascii=False)
+    assert "鹿城人" in texts and "瓯海人" not in texts and "娄桥街道" not in texts
+    # a person moved out of the subtree: the event concerns both sides
+    await client.execute("""mutation($id: ID!) { updatePerson(input: {id: $id,
+      homeUnitCode: "330304101"}) { errors { code } } }""", id=mine["id"])
+    moved = (await events(auditor, "MUTATION"))[0]
+    assert moved["name"] == "updatePerson"
+    ouhai_auditor = await yixian_client_as("AUDITOR", unit="330304")
+    assert (await events(ouhai_auditor, "MUTATION"))[0]["name"] == "updatePerson"

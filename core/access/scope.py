@@ -90,6 +90,24 @@ def _core_criteria() -> dict[type, Callable[[Any, tuple[int, ...]], Any]]:
     }
 
 
+def scope_column(model: type) -> str | None:
+    """The unit column a model is scoped by (None for models scoped otherwise, or not at all)."""
+    from core.initiatives.models import Initiative
+    from core.metrics.models import Observation
+    from core.people.models import Person
+    from core.postings.models import Posting
+    from core.units.models import Unit
+
+    core = {
+        Unit: "id",
+        Person: "home_unit_id",
+        Posting: "host_unit_id",
+        Initiative: "owner_unit_id",
+        Observation: "unit_id",
+    }
+    return core.get(model) or getattr(model, "__scope_column__", None)
+
+
 def scoped_models() -> dict[type, Callable[[Any, tuple[int, ...]], Any]]:
     """Every scoped model with its criteria: the core's, then plugin models that declare one."""
     found = _core_criteria()

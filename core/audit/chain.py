@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.audit.models import AuditEvent, AuditHead
+from core.audit.models import AuditEvent, AuditEventUnit, AuditHead
 from core.db import utcnow
 
 GENESIS = "0" * 64
@@ -81,6 +82,7 @@ async def append(
     changes: Any = None,
     row_count: int | None = None,
     result_digest: str | None = None,
+    units: Iterable[int | None] = (),
 ) -> AuditEvent:
     """Append one event inside the caller's transaction (it commits with the change it records).
 
@@ -124,6 +126,11 @@ async def append(
         ),
     }
     await session.execute(insert(AuditEvent).values(**row))
+    concerned = sorted({u for u in units if u is not None})
+    if concerned:
+        await session.execute(
+            insert(AuditEventUnit), [{"seq": seq, "unit_id": u} for u in concerned]
+        )
     await session.execute(
         update(AuditHead)
         .where(AuditHead.id == 1)

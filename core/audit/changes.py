@@ -25,12 +25,26 @@ def _row(obj: Any) -> dict[str, Any]:
     return {c.key: _value(getattr(obj, c.key)) for c in mapper.column_attrs}
 
 
+def _scope_column(obj: Any) -> str | None:
+    from core.access.scope import scope_column
+
+    return scope_column(type(obj))
+
+
+def unit_of(obj: Any) -> int | None:
+    """The unit a row belongs to, by the column access control scopes it with."""
+    column = _scope_column(obj)
+    return getattr(obj, column, None) if column else None
+
+
 class ChangeRecorder:
     """Listens to one session's flushes and keeps before/after images of the rows changed."""
 
     def __init__(self, session: Session):
         self.session = session
         self.changes: list[dict[str, Any]] = []
+        #: The units the changed rows belong to, before and after.
+        self.units: set[int] = set()
         self._updated: dict[tuple[str, Any], dict[str, Any]] = {}
         event.listen(session, "before_flush", self._before_flush)
         event.listen(session, "after_flush", self._after_flush)
@@ -52,6 +66,10 @@ class ChangeRecorder:
                     old = history.deleted[0] if history.deleted else None
                     before[attr.key] = _value(old)
             key = (table, state.identity)
+            self.units.add(unit_of(obj))
+            scope_column = _scope_column(obj)
+            if scope_column and scope_column in before:
+                self.units.add(before[scope_column])
             self._updated.setdefault(key, {}).update(
                 {k: v for k, v in before.items() if k not in self._updated.get(key, {})}
             )
@@ -61,6 +79,7 @@ class ChangeRecorder:
             table = inspect(obj).mapper.local_table.name
             if table not in IGNORED:
                 self.changes.append({"table": table, "before": None, "after": _row(obj)})
+                self.units.add(unit_of(obj))
         for obj in session.dirty:
             state = inspect(obj)
             table = state.mapper.local_table.name
@@ -75,6 +94,7 @@ class ChangeRecorder:
             table = inspect(obj).mapper.local_table.name
             if table not in IGNORED:
                 self.changes.append({"table": table, "before": _row(obj), "after": None})
+                self.units.add(unit_of(obj))
 
 
 def input_json(value: Any) -> Any:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
@@ -43,3 +43,13 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditEventUnit(Base):
+    """The units an event concerns (rows changed, records read, the runner's scope): auditors of a
+    subtree read the events that concern it. An index beside the chain, not part of a hash."""
+
+    __tablename__ = "audit_event_unit"
+
+    seq: Mapped[int] = mapped_column(ForeignKey("audit_event.seq"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
