@@ -94,7 +94,8 @@ async def run_command(
                     channel=audit.channel,
                     variables=audit.variables,
                     changes=recorder.changes,
-                    units=recorder.units,
+                    units=recorder.units - {None}
+                    or (principal.read_roots if principal is not None else ()),
                 )
             await session.commit()
         except IntegrityError as exc:

@@ -90,6 +90,9 @@ class QueryCostLimit(SchemaExtension):
 
 
 def _has_nul(value: Any) -> bool:
+    """NUL characters, and NaN or infinities (not JSON; no backend stores them either)."""
+    if isinstance(value, float):
+        return value != value or value in (float("inf"), float("-inf"))
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
@@ -117,5 +120,8 @@ class NoNulCharacters(SchemaExtension):
 
             visit(document, Collect())
         if any("\x00" in s for s in strings) or _has_nul(ec.variables):
-            raise QueryError("INVALID", "text must not contain NUL characters (\\u0000)")
+            raise QueryError(
+                "INVALID",
+                "text must not contain NUL characters (\\u0000), nor numbers NaN or Infinity",
+            )
         yield

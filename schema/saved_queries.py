@@ -172,6 +172,16 @@ class AuditVerification:
     message: str
 
 
+def visible_to_auditor(principal: Any) -> Any:
+    """An auditor of some subtrees reads an event when every unit it concerns lies in them: an
+    event spanning districts (an admin's batch, a move between districts) is read by those
+    holding all of them (a common ancestor) and by admins, so no district sees another's rows."""
+    roots = tuple(principal.audit_roots) or (-1,)
+    concerns = select(AuditEventUnit.seq).where(AuditEventUnit.seq == AuditRow.seq)
+    outside = concerns.where(~under_roots(AuditEventUnit.unit_id, roots))
+    return concerns.exists() & ~outside.exists()
+
+
 def _require_auditor(info: strawberry.Info) -> Any:
     principal = info.context.principal
     if principal is None or not principal.is_auditor:
@@ -243,15 +253,7 @@ class SavedQueryQuery:
         principal = _require_auditor(info)
         statement = select(AuditRow).order_by(AuditRow.seq.desc())
         if not principal.admin:
-            # an auditor of a subtree reads the events that concern it, nothing else
-            statement = statement.where(
-                select(AuditEventUnit.seq)
-                .where(
-                    AuditEventUnit.seq == AuditRow.seq,
-                    under_roots(AuditEventUnit.unit_id, tuple(principal.audit_roots)),
-                )
-                .exists()
-            )
+            statement = statement.where(visible_to_auditor(principal))
         if kind:
             statement = statement.where(AuditRow.kind == kind)
         if name:
@@ -325,6 +327,20 @@ class SavedQueryMutation:
                     )
                 ]
             )
+        current = await info.context.read(
+            lambda session: store.get_version(session, input.name, None)
+        )
+        if current is not None and not principal.admin and current.owner != principal.name:
+            return SaveQueryPayload(
+                errors=[
+                    UserError(
+                        field="name",
+                        code_name="PERMISSION_DENIED",
+                        message=f"{input.name} belongs to {current.owner}: only its owner or "
+                        "an admin saves new versions of it; save yours under another name",
+                    )
+                ]
+            )
         variables = describe_variables(
             info.schema._schema, input.document, {v.name: v.description for v in input.variables}
         )
@@ -388,10 +404,11 @@ class SavedQueryMutation:
         "whether today's result has the digest recorded then."
     )
     async def recheck_run(self, info: strawberry.Info, audit_seq: int) -> RecheckRunPayload:
-        _require_auditor(info)
-        found = await _system_read(
-            info, select(AuditRow).where(AuditRow.seq == audit_seq, AuditRow.kind == "QUERY_RUN")
-        )
+        principal = _require_auditor(info)
+        statement = select(AuditRow).where(AuditRow.seq == audit_seq, AuditRow.kind == "QUERY_RUN")
+        if not principal.admin:  # a run one may not read looks like no run at all
+            statement = statement.where(visible_to_auditor(principal))
+        found = await _system_read(info, statement)
         if not found:
             return RecheckRunPayload(
                 errors=[

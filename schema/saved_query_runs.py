@@ -176,6 +176,10 @@ async def run_saved_query(
             f"no saved query {name!r}" + (f" version {version}" if version else ""),
             "name",
         )
+    if variables is not None and not isinstance(variables, dict):
+        raise DomainError.one(
+            "INVALID", 'variables must be an object: {"name": value}', "variables"
+        )
     values = dict(variables or {})
     described = variables_of(query, app_state.schema._schema)
     if text_variables:

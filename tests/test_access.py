@@ -313,3 +313,18 @@ async def test_production_hides_introspection_and_graphiql_from_non_admins(yixia
     assert anonymous.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     ide = await client.http.get("/graphql", headers={"Accept": "text/html"})
     assert "graphiql" not in ide.text.lower()
+
+
+async def test_plugin_activations_outside_the_subtree_are_not_listed(client, yixian_client_as):
+    """An activation in 瓯海区 is listed to 瓯海's viewer, not to 鹿城's."""
+    await arrange(client)
+    activated = await client.execute("""mutation { activatePlugin(input: {
+      plugin: "lucheng.four_visits", unitCode: "330304101"}) { errors { code } } }""")
+    assert activated.data["activatePlugin"]["errors"] == []
+    listed = "{ pluginActivations { plugin unit { code } } }"
+    lucheng = await yixian_client_as("VIEWER", unit="330302")
+    assert (await lucheng.execute(listed)).data == {"pluginActivations": []}
+    ouhai = await yixian_client_as("VIEWER", unit="330304")
+    assert (await ouhai.execute(listed)).data["pluginActivations"] == [
+        {"plugin": "lucheng.four_visits", "unit": {"code": "330304101"}}
+    ]

@@ -229,7 +229,7 @@ async def test_a_past_run_is_rechecked_against_todays_result(client):
 
 
 async def test_an_auditor_reads_only_the_events_of_their_subtree(client, yixian_client_as):
-    """A change in 瓯海区 is not shown to 鹿城区's auditor; one in 鹿城区 is, moves on both sides."""
+    """A change in 瓯海区 is not shown to 鹿城区's auditor; one in 鹿城区 is."""
     await create_tree(client)
     await create_person(client, name="瓯海人", homeUnitCode="330304101")
     mine = await create_person(client, name="鹿城人", homeUnitCode="330302101")
@@ -237,10 +237,64 @@ async def test_an_auditor_reads_only_the_events_of_their_subtree(client, yixian_
     seen = await events(auditor, "MUTATION")
     texts = json.dumps(seen, ensure_ascii=False)
     assert "鹿城人" in texts and "瓯海人" not in texts and "娄桥街道" not in texts
-    # a person moved out of the subtree: the event concerns both sides
-    await client.execute("""mutation($id: ID!) { updatePerson(input: {id: $id,
-      homeUnitCode: "330304101"}) { errors { code } } }""", id=mine["id"])
-    moved = (await events(auditor, "MUTATION"))[0]
-    assert moved["name"] == "updatePerson"
+    # a person moved out of the subtree: the event concerns both districts, so it is read by
+    # an auditor holding both (the city), not by either district's
+    await client.execute(
+        """mutation($id: ID!) { updatePerson(input: {id: $id,
+      homeUnitCode: "330304101"}) { errors { code } } }""",
+        id=mine["id"],
+    )
     ouhai_auditor = await yixian_client_as("AUDITOR", unit="330304")
-    assert (await events(ouhai_auditor, "MUTATION"))[0]["name"] == "updatePerson"
+    city_auditor = await yixian_client_as("AUDITOR", unit="330300")
+    assert (await events(auditor, "MUTATION"))[0]["name"] != "updatePerson"
+    assert (await events(ouhai_auditor, "MUTATION"))[0]["name"] != "updatePerson"
+    assert (await events(city_auditor, "MUTATION"))[0]["name"] == "updatePerson"
+
+
+async def test_the_trail_keeps_personal_information_masked_and_hashed(client, yixian_client_as):
+    """A phone or ID number in a mutation is stored masked with its SHA-256, never in clear."""
+    import hashlib
+
+    await create_tree(client)
+    await create_person(
+        client,
+        name="甲",
+        homeUnitCode="330302101",
+        phone="13812345678",
+        idNumber="33030219800101123X",
+    )
+    auditor = await yixian_client_as("AUDITOR", unit="330302")
+    text_seen = json.dumps(await events(auditor, "MUTATION"), ensure_ascii=False)
+    assert "13812345678" not in text_seen and "33030219800101123X" not in text_seen
+    assert hashlib.sha256(b"13812345678").hexdigest() in text_seen
+    assert "138******78" in text_seen
+
+
+async def test_an_event_spanning_districts_is_read_only_by_who_holds_both(client, yixian_client_as):
+    """An admin's batch touching 鹿城 and 瓯海 is hidden from each district's auditor."""
+    await create_tree(client)
+    await client.execute("""mutation { defineMetric(input: {code: "t.n", name: "n",
+      unitOfMeasure: "户", aggregation: SUM}) { errors { code } } }""")
+    await client.execute("""mutation { recordObservations(observations: [
+      {metric: "t.n", unitCode: "330302101001", periodStart: "2020-04-01", value: 10},
+      {metric: "t.n", unitCode: "330304101", periodStart: "2020-04-01", value: 4242}]) {
+      errors { code } } }""")
+    district = await yixian_client_as("AUDITOR", unit="330302")
+    assert "4242" not in json.dumps(await events(district))
+    city = await yixian_client_as("AUDITOR", unit="330300")
+    assert "4242" in json.dumps(await events(city))
+
+
+async def test_a_run_one_may_not_read_cannot_be_rechecked(client, yixian_client_as):
+    await create_tree(client)
+    await client.execute("""mutation { saveQuery(input: {name: "count", title: "数",
+      document: "{ units { totalCount } }"}) { errors { code } } }""")
+    sibling = await yixian_client_as("AUDITOR", unit="330304")
+    run = await sibling.execute('mutation { runSavedQuery(name: "count") { run { auditSeq } } }')
+    seq = run.data["runSavedQuery"]["run"]["auditSeq"]
+    district = await yixian_client_as("AUDITOR", unit="330302")
+    refused = await district.execute(
+        "mutation($s: Int!) { recheckRun(auditSeq: $s) { recheck { same } errors { code } } }",
+        s=seq,
+    )
+    assert refused.data["recheckRun"] == {"recheck": None, "errors": [{"code": "NOT_FOUND"}]}

@@ -255,16 +255,73 @@ async def test_a_query_a_plugin_ships_runs_with_its_variables_over_http(yixian_a
     from core import SavedQuerySpec
     from tests.fake_plugins import make_plugin
 
-    pack = make_plugin("audit.pack", register_saved_queries=[SavedQuerySpec(
-        name="audit.pack.units-of-kind", title="某类单位 Units of a kind",
-        document="query($kind: UnitKind!) { units(filter: {kind: $kind}) { totalCount } }")])
+    pack = make_plugin(
+        "audit.pack",
+        register_saved_queries=[
+            SavedQuerySpec(
+                name="audit.pack.units-of-kind",
+                title="某类单位 Units of a kind",
+                document="query($kind: UnitKind!) { units(filter: {kind: $kind}) { totalCount } }",
+            )
+        ],
+    )
     client = await yixian_app(plugins=[pack])
     await create_tree(client)
-    listed = await client.execute('{ savedQuery(name: "audit.pack.units-of-kind") '
-                                  "{ plugin variables { name kind choices } } }")
+    listed = await client.execute(
+        '{ savedQuery(name: "audit.pack.units-of-kind") '
+        "{ plugin variables { name kind choices } } }"
+    )
     query = listed.data["savedQuery"]
     assert query["plugin"] == "audit.pack"
     assert query["variables"][0]["kind"] == "ENUM" and "VILLAGE" in query["variables"][0]["choices"]
-    response = await client.http.get("/queries/audit.pack.units-of-kind.json",
-                                      params={"kind": "VILLAGE"}, headers=client.headers)
+    response = await client.http.get(
+        "/queries/audit.pack.units-of-kind.json", params={"kind": "VILLAGE"}, headers=client.headers
+    )
     assert response.json()["data"] == {"units": {"totalCount": 2}}
+
+
+async def test_only_the_owner_adds_versions(client, yixian_client_as):
+    """Another auditor cannot publish a new version of someone else's query."""
+    await arrange(client)
+    rogue = await yixian_client_as("AUDITOR", unit="330302", name="rogue")
+    hijack = await rogue.execute(
+        SAVE, input={"name": "people-under", "title": "x", "document": "{ units { totalCount } }"}
+    )
+    assert hijack.data["saveQuery"]["errors"][0]["code"] == "PERMISSION_DENIED"
+    own = await rogue.execute(
+        SAVE, input={"name": "rogue-count", "title": "x", "document": "{ units { totalCount } }"}
+    )
+    assert own.data["saveQuery"]["errors"] == []
+
+
+async def test_malformed_run_requests_get_typed_errors(client, yixian_client_as):
+    await arrange(client)
+    for bad in ("abc", [1, 2], 5):
+        result = await client.execute(RUN, name="people-under", variables=bad)
+        assert result.data["runSavedQuery"]["errors"][0] == {
+            "code": "INVALID",
+            "field": "variables",
+            "message": result.data["runSavedQuery"]["errors"][0]["message"],
+        }
+    auditor = await yixian_client_as("AUDITOR", unit="330302")
+    version = await auditor.http.get(
+        "/queries/people-under.csv",
+        params={"underUnit": "330302", "version": "abc"},
+        headers=auditor.headers,
+    )
+    assert version.status_code == 400
+    costly = await client.execute(
+        SAVE,
+        input={
+            "name": "paged",
+            "title": "x",
+            "document": "query($n: Int) { units(first: $n) { edges { node { children { children { "
+            "postings { title } } } } } } }",
+        },
+    )
+    assert costly.data["saveQuery"]["errors"] == []
+    refused = await client.http.get(
+        "/queries/paged.csv", params={"n": "100"}, headers=client.headers
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"

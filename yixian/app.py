@@ -172,6 +172,10 @@ async def export_saved_query(request: Request, graphql: GraphQLApp, schema: Any)
         return JSONResponse(_error("RATE_LIMITED", "too many requests: wait a minute"), 429)
     params = dict(request.query_params)
     version = params.pop("version", None)
+    if version is not None and not version.isdigit():
+        return JSONResponse(_error("INVALID", "version must be a number", "version"), 400)
+    if any("\x00" in key or "\x00" in value for key, value in params.items()):
+        return JSONResponse(_error("INVALID", "text must not contain NUL characters"), 400)
     state = SimpleNamespace(
         sessionmaker=graphql.sessionmaker,
         registry=graphql.registry,
@@ -183,7 +187,7 @@ async def export_saved_query(request: Request, graphql: GraphQLApp, schema: Any)
             app_state=state,
             principal=principal,
             name=name,
-            version=int(version) if version and version.isdigit() else None,
+            version=int(version) if version else None,
             variables=params,
             channel="http",
             text_variables=True,
@@ -197,6 +201,9 @@ async def export_saved_query(request: Request, graphql: GraphQLApp, schema: Any)
         "X-Audit-Seq": str(result.event_seq),
         "X-Row-Count": str(result.row_count),
     }
+    if result.errors and fmt != "json":
+        # a table cannot carry errors: say what went wrong instead of an empty file
+        return JSONResponse({"errors": result.errors}, 400, headers=headers)
     if fmt == "json":
         body: dict[str, Any] = {"data": result.data}
         if result.errors:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 from datetime import UTC, datetime, timedelta
 
 import typer
 from rich.console import Console
 from sqlalchemy import select
 
+from core.audit.chain import append
 from core.settings import Settings
 
 token_app = typer.Typer(help="API tokens: create, revoke.", no_args_is_help=True)
@@ -69,6 +71,22 @@ def token_create(
                 )
                 expires = datetime.now(UTC) + timedelta(days=days) if days else None
                 token = await issue_token(session, account, settings.token_secret, expires)
+                await append(
+                    session,
+                    actor=f"cli:{getpass.getuser()}",
+                    kind="MUTATION",
+                    name="token.create",
+                    channel="cli",
+                    variables={
+                        "user": user,
+                        "role": role,
+                        "unit": unit,
+                        "pii": pii,
+                        "days": days,
+                        "person": person,
+                    },
+                    units=[unit_id],
+                )
                 await session.commit()
                 return token
         finally:
@@ -108,6 +126,14 @@ def token_revoke(
                 for row in rows:
                     row.revoked_at = utcnow()
                     count += 1
+                await append(
+                    session,
+                    actor=f"cli:{getpass.getuser()}",
+                    kind="MUTATION",
+                    name="token.revoke",
+                    channel="cli",
+                    variables={"prefix": prefix[:10], "revoked": count},
+                )
                 await session.commit()
                 return count
         finally:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from core.access.models import User
 from core.access.roles import Role
 from core.access.tokens import add_grant, ensure_user, issue_token
+from core.audit.chain import append
 
 
 async def first_admin_token(sessionmaker: async_sessionmaker, secret: str) -> str | None:
@@ -27,5 +28,13 @@ async def first_admin_token(sessionmaker: async_sessionmaker, secret: str) -> st
             created_by="yixian serve (development)",
         )
         token = await issue_token(session, user, secret)
+        await append(
+            session,
+            actor="yixian serve",
+            kind="MUTATION",
+            name="token.create",
+            channel="cli",
+            variables={"user": "admin", "role": "ADMIN"},
+        )
         await session.commit()
         return token

@@ -68,6 +68,7 @@ def _core_criteria() -> dict[type, Callable[[Any, tuple[int, ...]], Any]]:
     from core.initiatives.models import Initiative
     from core.metrics.models import Observation
     from core.people.models import Person
+    from core.plugin_state.models import PluginActivation, PluginSettingChange
     from core.postings.models import Posting
     from core.units.models import Unit, UnitTree
 
@@ -87,6 +88,8 @@ def _core_criteria() -> dict[type, Callable[[Any, tuple[int, ...]], Any]]:
             ),
         ),
         Observation: lambda cls, roots: under_roots(cls.unit_id, roots),
+        PluginActivation: lambda cls, roots: under_roots(cls.unit_id, roots),
+        PluginSettingChange: lambda cls, roots: under_roots(cls.unit_id, roots),
     }
 
 

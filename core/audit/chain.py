@@ -36,7 +36,12 @@ FIELDS = (
 def canonical(value: Any) -> str:
     """JSON with sorted keys and no spaces: the same bytes for the same content, everywhere."""
     return json.dumps(
-        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_default
+        value,
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=_default,
+        allow_nan=False,  # NaN is not JSON: PostgreSQL would refuse to store it
     )
 
 
@@ -67,6 +72,32 @@ def event_hash(fields: dict[str, Any]) -> str:
 def jsonable(value: Any) -> Any:
     """Plain JSON values (dates as ISO text), as stored and hashed."""
     return json.loads(canonical(value)) if value is not None else None
+
+
+#: Fields of personal information (个人信息): the trail keeps a masked form and a hash, never the
+#: value itself, so reading the trail reveals no more than reading the record masked.
+PII_FIELDS = {"phone", "id_number", "idNumber"}
+
+
+def redact(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            key: _redacted(inner) if key in PII_FIELDS and isinstance(inner, str) else redact(inner)
+            for key, inner in value.items()
+        }
+    if isinstance(value, list):
+        return [redact(inner) for inner in value]
+    return value
+
+
+def _redacted(text: str) -> dict[str, str]:
+    keep = 3 if len(text) <= 12 else 6
+    masked = (
+        text[:keep] + "*" * max(len(text) - keep - 2, 0) + text[-2:]
+        if len(text) > 6
+        else "*" * len(text)
+    )
+    return {"masked": masked, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()}
 
 
 async def append(
@@ -112,8 +143,8 @@ async def append(
         "channel": channel,
         "version": version,
         "document_hash": document_hash,
-        "variables": jsonable(variables),
-        "changes": jsonable(changes),
+        "variables": redact(jsonable(variables)),
+        "changes": redact(jsonable(changes)),
         "row_count": row_count,
         "result_digest": result_digest,
         "prev_hash": prev,

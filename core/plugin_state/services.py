@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.access.scope import past_scope
 from core.commands import CommandContext
 from core.errors import DomainError
 from core.plugin_state.models import PluginActivation, PluginSetting, PluginSettingChange
@@ -28,6 +29,13 @@ def _plugin(registry: Any, key: str, field: str = "plugin"):
 
 
 async def is_active(session: AsyncSession, registry: Any, key: str, unit_id: int) -> bool:
+    """Whether plugin ``key`` serves ``unit_id``. Activations set at ancestors above the caller's
+    scope count too: they are read past the scope (only the answer comes back)."""
+    with past_scope(session):
+        return await _is_active(session, registry, key, unit_id)
+
+
+async def _is_active(session: AsyncSession, registry: Any, key: str, unit_id: int) -> bool:
     plugin = _plugin(registry, key)
     nearest = (
         await session.execute(
@@ -113,14 +121,15 @@ async def settings_at(
     model = settings_model(registry, key)
     if model is None:
         return []
-    rows = (
-        await session.execute(
-            select(PluginSetting.name, PluginSetting.value, PluginSetting.unit_id)
-            .join(UnitTree, UnitTree.ancestor_id == PluginSetting.unit_id)
-            .where(PluginSetting.plugin_key == key, UnitTree.descendant_id == unit_id)
-            .order_by(UnitTree.distance.desc())
-        )
-    ).all()
+    with past_scope(session):  # values set at ancestors above the caller's scope are in force
+        rows = (
+            await session.execute(
+                select(PluginSetting.name, PluginSetting.value, PluginSetting.unit_id)
+                .join(UnitTree, UnitTree.ancestor_id == PluginSetting.unit_id)
+                .where(PluginSetting.plugin_key == key, UnitTree.descendant_id == unit_id)
+                .order_by(UnitTree.distance.desc())
+            )
+        ).all()
     nearest = {name: (value, at) for name, value, at in rows}  # nearest ancestor written last
     result = []
     for name, info in model.model_fields.items():
