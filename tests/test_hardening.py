@@ -229,3 +229,21 @@ async def test_the_console_keeps_working_when_only_trusted_documents_run(yixian_
     assert (await auditor.execute("{ auditChain { ok } }")).errors[0]["extensions"][
         "code"
     ] == "TRUSTED_DOCUMENTS_ONLY"
+
+
+async def test_the_graphql_response_media_type_is_honoured(client):
+    """Accepting application/graphql-response+json: that media type back, and a document that
+    never executed is a 400 without data (GraphQL over HTTP)."""
+    accept = {**client.headers, "Accept": "application/graphql-response+json"}
+    ok = await client.http.post(
+        "/graphql", json={"query": "{ units { totalCount } }"}, headers=accept
+    )
+    assert ok.status_code == 200
+    assert ok.headers["content-type"].startswith("application/graphql-response+json")
+    assert ok.json()["data"] == {"units": {"totalCount": 0}}
+    broken = await client.http.post("/graphql", json={"query": "{ units { "}, headers=accept)
+    assert broken.status_code == 400 and "data" not in broken.json()
+    invalid = await client.http.post("/graphql", json={"query": "{ nope }"}, headers=accept)
+    assert invalid.status_code == 400 and "data" not in invalid.json()
+    plain = await client.http.post("/graphql", json={"query": "{ nope }"}, headers=client.headers)
+    assert plain.status_code == 200 and plain.headers["content-type"].startswith("application/json")

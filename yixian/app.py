@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import logging
 from types import SimpleNamespace
 from typing import Any
@@ -73,6 +74,9 @@ def build_schema(registry: Any, settings: Settings):
     return compose(registry, schema_extensions(settings), config=config)
 
 
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
 class GraphQLApp(GraphQL):
     """Strawberry's ASGI view, with the caller authenticated before the operation runs."""
 
@@ -87,6 +91,39 @@ class GraphQLApp(GraphQL):
         self.settings = settings
         self.plugin_roles = collect_roles(registry)
         self.rate_limiter = rate_limiter(settings)
+
+    async def run(self, request, *args, **kwargs):
+        """As strawberry, plus the GraphQL-over-HTTP media type: a client accepting
+        ``application/graphql-response+json`` gets it, and a request that never executed (a
+        document that does not parse or validate, variables that do not coerce) is then a 400
+        without ``data``."""
+        response = await super().run(request, *args, **kwargs)
+        accept = request.headers.get("accept", "") if hasattr(request, "headers") else ""
+        if GRAPHQL_RESPONSE not in accept or not isinstance(response, Response):
+            return response
+        if not response.headers.get("content-type", "").startswith("application/json"):
+            return response
+        body = json.loads(response.body)
+        status = response.status_code
+        if (
+            isinstance(body, dict)
+            and body.get("data") is None
+            and body.get("errors")
+            and all("path" not in error for error in body["errors"])
+        ):
+            body.pop("data", None)
+            status = 400
+        headers = {
+            k: v
+            for k, v in response.headers.items()
+            if k.lower() not in ("content-length", "content-type")
+        }
+        return Response(
+            json.dumps(body, ensure_ascii=False),
+            status_code=status,
+            headers=headers,
+            media_type=GRAPHQL_RESPONSE,
+        )
 
     async def execute_operation(self, request, request_adapter, *args, **kwargs):
         """As strawberry, but a mutation sent with GET is 405 Method Not Allowed, as the
