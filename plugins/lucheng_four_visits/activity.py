@@ -7,8 +7,9 @@ Both are read past the caller's scope, and nothing else is:
   whose scope is the village, the district 330302 that makes the plugin active is out of sight,
   and the check would refuse them. Activation is configuration, not data.
 - A campaign (an initiative) is owned by the district, so a village cadre cannot see it, yet
-  records visits in it. Only its id, code, scheme and dates are read, by the code the caller
-  gives.
+  records visits in it. Only its id, code, scheme, dates and owner unit are read, by the code
+  the caller gives, and whether that owner unit lies above the village (the closure table),
+  since a campaign covers the villages under the unit that owns it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from core import DomainError
 from core.access.scope import past_scope
 from core.initiatives.models import Initiative
 from core.plugin_state.services import is_active
-from core.units.models import Unit
+from core.units.models import Unit, UnitTree
 
 from . import KEY
 
@@ -35,6 +36,7 @@ class CampaignRef:
     scheme: str | None
     start_date: date | None
     end_date: date | None
+    owner_unit_id: int
 
 
 system_scope = past_scope
@@ -64,7 +66,20 @@ async def campaigns_by_code(session: Any, codes: list[str]) -> dict[str, Campaig
         Initiative.scheme,
         Initiative.start_date,
         Initiative.end_date,
+        Initiative.owner_unit_id,
     )
     with system_scope(session):
         rows = (await session.execute(select(*columns).where(Initiative.code.in_(codes)))).all()
     return {row.code: CampaignRef(*row) for row in rows}
+
+
+async def campaign_covers(session: Any, campaign: CampaignRef, unit_id: int) -> bool:
+    """Whether the unit lies in the subtree of the campaign's owner unit (itself included)."""
+    with system_scope(session):
+        found = await session.scalar(
+            select(UnitTree.descendant_id).where(
+                UnitTree.ancestor_id == campaign.owner_unit_id,
+                UnitTree.descendant_id == unit_id,
+            )
+        )
+    return found is not None

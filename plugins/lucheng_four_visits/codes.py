@@ -9,6 +9,8 @@ ERROR_CODES: dict[str, str] = {
     "and votes are per village.",
     "FOUR_VISITS_NOT_A_CAMPAIGN": "The initiative is not a four-visit campaign (its scheme is not "
     "lucheng.four_visits).",
+    "FOUR_VISITS_CAMPAIGN_ELSEWHERE": "The campaign does not cover the village: the unit that "
+    "owns it is neither the village nor one of its ancestors (its town, its district).",
     "FOUR_VISITS_OUTSIDE_CAMPAIGN": "The date lies outside the campaign's start and end dates.",
     "FOUR_VISITS_NO_ASK": "A visit covers at least one of the four asks.",
     "FOUR_VISITS_FINDING_NOT_ASKED": "A finding's kind must match an ask the visit covered "

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core import DomainError
 from core.db import utcnow
@@ -34,7 +34,12 @@ def required_reason(value: str | None) -> str:
 
 
 async def settle(ctx: Any, entry_id: str, reason: str | None, *, confirm: bool) -> NegativeEntry:
-    row_id = decode_id(entry_id, "NegativeListEntry", "entryId")
+    """Confirm or clear the entry with a conditional ``UPDATE … WHERE id = :id AND status =
+    :read``: of two vetters settling it at once (two confirmations, or a confirmation and a
+    clearing), the database lets one through; the other matches no row and is refused with
+    FOUR_VISITS_NEGATIVE_STATE, so the confirmation is published once and nobody overwrites a
+    decision they did not see."""
+    row_id = decode_id(entry_id, "FourVisitsNegativeListEntry", "entryId")
     entry = await ctx.session.scalar(select(NegativeEntry).where(NegativeEntry.id == row_id))
     if entry is None:
         raise DomainError.one("NOT_FOUND", "no negative-list entry has this id", "entryId")
@@ -48,8 +53,8 @@ async def settle(ctx: Any, entry_id: str, reason: str | None, *, confirm: bool) 
             NegativeStatus.CONFIRMED,
         )
     )
+    step = "confirmed" if confirm else "cleared"
     if entry.status not in allowed:
-        step = "confirmed" if confirm else "cleared"
         raise DomainError.one(
             "FOUR_VISITS_NEGATIVE_STATE",
             f"a {entry.status.value} entry cannot be {step}",
@@ -57,12 +62,37 @@ async def settle(ctx: Any, entry_id: str, reason: str | None, *, confirm: bool) 
         )
     reason = required_reason(reason)
     if confirm:
-        entry.status = NegativeStatus.CONFIRMED
-        entry.confirmed_by, entry.confirmed_at, entry.confirm_reason = ctx.actor, utcnow(), reason
+        values = {
+            "status": NegativeStatus.CONFIRMED,
+            "confirmed_by": ctx.actor,
+            "confirmed_at": utcnow(),
+            "confirm_reason": reason,
+        }
     else:
-        entry.status = NegativeStatus.CLEARED
-        entry.cleared_by, entry.cleared_at, entry.clear_reason = ctx.actor, utcnow(), reason
-    await ctx.session.flush()
+        values = {
+            "status": NegativeStatus.CLEARED,
+            "cleared_by": ctx.actor,
+            "cleared_at": utcnow(),
+            "clear_reason": reason,
+        }
+    result = await ctx.session.execute(
+        update(NegativeEntry)
+        .where(NegativeEntry.id == entry.id, NegativeEntry.status == entry.status)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        current = await ctx.session.scalar(
+            select(NegativeEntry.status).where(NegativeEntry.id == entry.id)
+        )
+        now = current.value if current is not None else "gone"
+        raise DomainError.one(
+            "FOUR_VISITS_NEGATIVE_STATE",
+            f"another vetter settled the entry (it is now {now}) while this request was "
+            f"being made; it was not {step}",
+            "entryId",
+        )
+    await ctx.session.refresh(entry)
     ctx.publish(
         CONFIRMED_EVENT if confirm else CLEARED_EVENT,
         source=KEY,

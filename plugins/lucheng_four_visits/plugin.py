@@ -15,7 +15,7 @@ from .mutations import MUTATIONS
 from .queries import FourVisitsQuery
 from .saved_queries import SAVED_QUERIES
 from .settings import FourVisitsSettings
-from .types import PersonNegativeList, UnitFourVisits
+from .types import PersonFourVisits, UnitFourVisits
 from .vetting import ROLES
 
 
@@ -55,7 +55,7 @@ def extend_mutation():
 
 @hookimpl
 def extend_core_types():
-    return {"Unit": UnitFourVisits, "Person": PersonNegativeList}
+    return {"Unit": UnitFourVisits, "Person": PersonFourVisits}
 
 
 @hookimpl

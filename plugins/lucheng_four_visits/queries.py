@@ -19,6 +19,7 @@ from schema.query_errors import QueryError
 
 from . import KEY, loaders
 from .activity import CampaignRef
+from .clock import today as china_today
 from .coverage import Level, coverage_by_level, resolution_times
 from .models import Finding, FindingStatus, NegativeEntry, Tally, Visit, VoteRound
 from .types import (
@@ -27,12 +28,12 @@ from .types import (
     FourVisitsCoverage,
     FourVisitsFinding,
     FourVisitsLaggingVillages,
+    FourVisitsNegativeListEntry,
     FourVisitsOverdueGroup,
     FourVisitsResolutionTime,
     FourVisitsVisit,
     FourVisitsVoteRound,
     LevelEnum,
-    NegativeListEntry,
     NegativeStatusEnum,
 )
 from .vetting import VETTER, vetter_roots
@@ -62,7 +63,7 @@ async def campaign_id_for(info: strawberry.Info, code: str, field: str = "campai
 
 
 def _today() -> datetime.date:
-    return datetime.date.today()
+    return china_today()
 
 
 def _fraction(value: float | None, field: str) -> float | None:
@@ -323,7 +324,7 @@ class FourVisitsQuery:
         status: NegativeStatusEnum | None = None,
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
-    ) -> Connection[NegativeListEntry]:
+    ) -> Connection[FourVisitsNegativeListEntry]:
         roots = vetter_roots(info.context.principal)
         if roots is not None and not roots:
             raise QueryError("FORBIDDEN", f"the negative list is for admins and {VETTER} holders")

@@ -14,9 +14,11 @@ import strawberry
 from strawberry import relay
 
 from schema import loaders as core_loaders
+from schema.ids import MAX_ROW_ID
 from schema.refs import LazyInitiative, LazyPerson, LazyUnit
 
 from . import loaders
+from .clock import today as china_today
 from .coverage import CoverageRow, Level, ResolutionRow, coverage_of_units
 from .models import (
     Ask,
@@ -56,13 +58,13 @@ FindingStatusEnum = strawberry.enum(
 )
 NegativeSourceEnum = strawberry.enum(
     NegativeSource,
-    name="NegativeListSource",
+    name="FourVisitsNegativeListSource",
     description="Where negative information came from: a VISIT, a FINDING, a VOTE round or "
     "another UNIT (a department, a town).",
 )
 NegativeStatusEnum = strawberry.enum(
     NegativeStatus,
-    name="NegativeListStatus",
+    name="FourVisitsNegativeListStatus",
     description="PENDING until a vetter CONFIRMS or CLEARS it (a confirmed entry can still be "
     "cleared); entries are never deleted.",
 )
@@ -72,7 +74,25 @@ LevelEnum = strawberry.enum(
 
 
 def _today() -> datetime.date:
-    return datetime.date.today()
+    return china_today()
+
+
+def _row_id(node_id: Any) -> int | None:
+    """A node id as a row id; None when it is not a number from 1 to MAX_ROW_ID (such an id
+    names no row, and PostgreSQL refuses to compare an int4 column with a larger number)."""
+    try:
+        row_id = int(node_id)
+    except (TypeError, ValueError):
+        return None
+    return row_id if 0 < row_id <= MAX_ROW_ID else None
+
+
+async def _load_nodes(info: strawberry.Info, batch: Any, node_ids: Any) -> list[Any]:
+    """The rows of ``node_ids`` through the loader of ``batch``, None for ids that name none."""
+    row_ids = [_row_id(i) for i in node_ids]
+    valid = [i for i in row_ids if i is not None]
+    rows = iter(await info.context.loader(batch).load_many(valid)) if valid else iter(())
+    return [next(rows) if i is not None else None for i in row_ids]
 
 
 # --- visits --------------------------------------------------------------------------------------
@@ -116,7 +136,7 @@ class FourVisitsVisit(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info, node_ids, required=False):
-        return await info.context.loader(loaders.visits_by_id).load_many([int(i) for i in node_ids])
+        return await _load_nodes(info, loaders.visits_by_id, node_ids)
 
     @strawberry.field(description="The campaign (an initiative of scheme lucheng.four_visits).")
     async def campaign(self, info: strawberry.Info) -> LazyInitiative | None:
@@ -179,8 +199,7 @@ class FourVisitsFinding(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info, node_ids, required=False):
-        loader = info.context.loader(loaders.findings_by_id)
-        return await loader.load_many([int(i) for i in node_ids])
+        return await _load_nodes(info, loaders.findings_by_id, node_ids)
 
     @strawberry.field(description="ASSIGNED and past its due date, as of today.")
     def overdue(self) -> bool:
@@ -399,7 +418,7 @@ class FourVisitsVoteRound(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info, node_ids, required=False):
-        return await info.context.loader(loaders.rounds_by_id).load_many([int(i) for i in node_ids])
+        return await _load_nodes(info, loaders.rounds_by_id, node_ids)
 
     @strawberry.field(description="The weights the composites were computed with.")
     def weights(self) -> FourVisitsWeights:
@@ -433,7 +452,7 @@ class FourVisitsVoteRound(relay.Node):
 
 
 @strawberry.type(description="An entry of the negative list (负面清单) of prospective candidates.")
-class NegativeListEntry(relay.Node):
+class FourVisitsNegativeListEntry(relay.Node):
     id: relay.NodeID[int]
     source: NegativeSourceEnum
     reason: str
@@ -453,9 +472,7 @@ class NegativeListEntry(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info, node_ids, required=False):
-        rows = await info.context.loader(loaders.entries_by_id).load_many(
-            [int(i) for i in node_ids]
-        )
+        rows = await _load_nodes(info, loaders.entries_by_id, node_ids)
         allowed = await info.context.loader(loaders.negative_entries_by_person).load_many(
             [r.person_id for r in rows if r is not None]
         )
@@ -546,11 +563,13 @@ class UnitFourVisits:
 
 
 @strawberry.type
-class PersonNegativeList:
+class PersonFourVisits:
     @strawberry.field(
         description="鹿城 负面清单: the person's negative-list entries, oldest first, for admins "
         "and vetters (lucheng.four_visits.vetter) of the entries' villages; null for anybody "
         "else."
     )
-    async def negative_list(self, info: strawberry.Info) -> list[NegativeListEntry] | None:
+    async def four_visits_negative_list(
+        self, info: strawberry.Info
+    ) -> list[FourVisitsNegativeListEntry] | None:
         return await info.context.loader(loaders.negative_entries_by_person).load(self.id)

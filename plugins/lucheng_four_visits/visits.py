@@ -29,7 +29,8 @@ from core.units.services import require_unit
 from schema.ids import decode_id
 
 from . import KEY
-from .activity import campaigns_by_code, ensure_active
+from .activity import campaign_covers, campaigns_by_code, ensure_active
+from .clock import today as china_today
 from .metrics import FINDINGS_OPENED, HOUSEHOLDS_VISITED, VISITS_BY_ASK, Recorder
 from .models import (
     ASK_OF_KIND,
@@ -62,7 +63,7 @@ class FourVisitsFindingInput:
 
 
 @strawberry.input(description="A visit, as entered on a phone.")
-class RecordVisitInput:
+class RecordFourVisitsVisitInput:
     client_key: str = strawberry.field(
         description="An idempotency key the phone generates once per visit (a UUID): sending the "
         "same visit again with it returns the first one and writes nothing."
@@ -90,7 +91,7 @@ def normalise_household(value: str) -> str:
     return re.sub(r"\s+", " ", (value or "").strip())
 
 
-def payload_hash(data: RecordVisitInput) -> str:
+def payload_hash(data: RecordFourVisitsVisitInput) -> str:
     """A digest of everything but the key: the same visit sent twice hashes the same."""
     canonical = {
         "campaign": data.campaign_code.strip(),
@@ -135,7 +136,7 @@ async def _existing(ctx: Any, key: str, digest: str) -> Visit | None:
     return visit
 
 
-async def write_visit(ctx: Any, data: RecordVisitInput, today: datetime.date) -> Recorded:
+async def write_visit(ctx: Any, data: RecordFourVisitsVisitInput, today: datetime.date) -> Recorded:
     """The command: replay the visit under the key, or validate and write a new one."""
     key = _text(data.client_key, "clientKey", 100)
     digest = payload_hash(data)
@@ -160,6 +161,13 @@ async def write_visit(ctx: Any, data: RecordVisitInput, today: datetime.date) ->
         raise DomainError.one(
             "FOUR_VISITS_NOT_A_CAMPAIGN",
             f"{campaign.code} belongs to the scheme {campaign.scheme or 'none'}, not {KEY}",
+            "campaignCode",
+        )
+    if not await campaign_covers(ctx.session, campaign, village.id):
+        raise DomainError.one(
+            "FOUR_VISITS_CAMPAIGN_ELSEWHERE",
+            f"{campaign.code} is run by a unit that does not cover {village.code} "
+            f"{village.name}; visit it in a campaign of its town or district",
             "campaignCode",
         )
     problems: list[Problem] = []
@@ -272,9 +280,9 @@ async def write_visit(ctx: Any, data: RecordVisitInput, today: datetime.date) ->
     return Recorded(visit, replayed=False)
 
 
-async def record_visit(info: strawberry.Info, data: RecordVisitInput) -> Recorded:
+async def record_visit(info: strawberry.Info, data: RecordFourVisitsVisitInput) -> Recorded:
     """Run :func:`write_visit` in its own transaction, again when it lost a race on a key."""
-    today = datetime.date.today()
+    today = china_today()
     for _attempt in range(ATTEMPTS):
         try:
             return await info.context.run(lambda ctx: write_visit(ctx, data, today))

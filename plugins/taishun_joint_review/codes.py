@@ -16,6 +16,11 @@ ERROR_CODES: dict[str, str] = {
         "You review for another department: a reviewer answers only for the department where "
         "the reviewer role was granted."
     ),
+    "JOINT_REVIEW_ONE_DEPARTMENT": (
+        "A reviewer acts for exactly one department: you hold the reviewer role at several "
+        "departments; an admin must revoke all but one before you record verdicts or read a "
+        "queue."
+    ),
     "JOINT_REVIEW_CONCLUDED": (
         "The candidate is concluded or withdrawn: verdicts and withdrawals are closed."
     ),

@@ -33,7 +33,16 @@ from core.units.models import UnitKind
 from schema.ids import decode_id
 
 from . import KEY
-from .access import person_visible, require_writer, reviewer_departments, reviews_for
+from .access import (
+    knows_batch,
+    person_visible,
+    require_one_department,
+    require_writer,
+    reviewer_departments,
+    reviews_for,
+    under_any,
+)
+from .metrics import Recorder, record_overdue
 from .models import (
     Batch,
     BatchDepartment,
@@ -92,8 +101,11 @@ def _text(value: str | None, field: str, max_length: int = 200) -> str | None:
 
 
 async def set_member(ctx: CommandContext, *, department_code: str, member: bool) -> Member:
+    """Flag or unflag a department. Membership is the county's decision: it needs write scope
+    over the department's county (its nearest DISTRICT ancestor) or ADMIN — an OPERATOR of the
+    department itself is refused."""
     department = await require_unit(ctx.session, department_code, "departmentCode")
-    await require_writer(ctx, department, "manage joint-review members", "departmentCode")
+    await require_county_writer(ctx, department)
     if department.kind is not UnitKind.DEPARTMENT:
         raise DomainError.one(
             "JOINT_REVIEW_NOT_A_DEPARTMENT",
@@ -124,13 +136,35 @@ class CandidateInput:
 
 
 async def county_of(ctx: CommandContext, town: Unit) -> Unit | None:
-    """The nearest DISTRICT above the town (泰顺县 for 罗阳镇)."""
+    """The nearest DISTRICT above a town or a department (泰顺县 for 罗阳镇 and 县纪委)."""
     return await ctx.session.scalar(
         select(Unit)
         .join(UnitTree, UnitTree.ancestor_id == Unit.id)
         .where(UnitTree.descendant_id == town.id, Unit.kind == UnitKind.DISTRICT)
         .order_by(UnitTree.distance)
         .limit(1)
+    )
+
+
+async def require_county_writer(ctx: CommandContext, department: Unit) -> None:
+    """NOT_FOUND when the caller cannot see the unit; PERMISSION_DENIED unless the caller may
+    write over its county (an OPERATOR of the department alone may not)."""
+    principal = ctx.principal
+    if principal is None or principal.admin:
+        return
+    if not await under_any(ctx.session, department.id, principal.read_roots):
+        raise DomainError.one(
+            "NOT_FOUND", f"no unit has the code {department.code!r}", "departmentCode"
+        )
+    county = await county_of(ctx, department)
+    if county is not None and await under_any(ctx.session, county.id, principal.write_roots):
+        return
+    where = f"{county.code} {county.name}" if county is not None else "its county"
+    raise DomainError.one(
+        "PERMISSION_DENIED",
+        f"joint-review membership of {department.code} {department.name} is the county's "
+        f"decision: it needs write scope over {where} (or ADMIN)",
+        "departmentCode",
     )
 
 
@@ -203,6 +237,8 @@ async def submit_batch(
         deadline_at=deadline_after(at, settings),
         submitted_by=ctx.actor,
     )
+    # Count the requests of the county's open batches that fell overdue since the last write.
+    await record_overdue(Recorder(ctx.session, ctx.actor), now=utcnow(), county_id=county.id)
     ctx.publish(
         f"{KEY}.batch_submitted",
         source=KEY,
@@ -320,12 +356,9 @@ async def record(
     reason: str | None,
     rule: str | None,
 ) -> Request:
-    batch_id = await ctx.session.scalar(
-        select(Candidate.batch_id).where(Candidate.id == candidate_id)
-    )
-    if batch_id is None:
-        raise DomainError.one("NOT_FOUND", "no candidate has this id", "candidateId")
-    department_id = await _department(ctx, department_code)
+    require_one_department(ctx.principal)
+    batch_id = await _known_candidate_batch(ctx, candidate_id)
+    department_id = await _department(ctx, department_code, batch_id)
     member = await ctx.session.scalar(
         select(BatchDepartment).where(
             BatchDepartment.batch_id == batch_id, BatchDepartment.department_id == department_id
@@ -383,9 +416,29 @@ async def record(
     return request
 
 
-async def _department(ctx: CommandContext, code: str | None) -> int:
+async def _known_candidate_batch(ctx: CommandContext, candidate_id: int) -> int:
+    """The candidate's batch id; NOT_FOUND — the same as for an unknown id — when the caller
+    may not know the batch (another county's candidate sent by a reviewer, say)."""
+    batch = await ctx.session.scalar(
+        select(Batch)
+        .join(Candidate, Candidate.batch_id == Batch.id)
+        .where(Candidate.id == candidate_id)
+    )
+    if batch is None or not await knows_batch(ctx, batch):
+        raise DomainError.one("NOT_FOUND", "no candidate has this id", "candidateId")
+    return batch.id
+
+
+async def _department(ctx: CommandContext, code: str | None, batch_id: int) -> int:
+    """The department answering. A named one the caller cannot see and that is not one of the
+    batch's departments is NOT_FOUND, like an unknown code."""
     if code:
-        return (await require_unit(ctx.session, code, "departmentCode")).id
+        unit = await ctx.session.scalar(select(Unit).where(Unit.code == code))
+        if unit is not None and not await _may_name(ctx, unit, batch_id):
+            unit = None
+        if unit is None:
+            raise DomainError.one("NOT_FOUND", f"no unit has the code {code!r}", "departmentCode")
+        return unit.id
     mine = reviewer_departments(ctx.principal)
     if len(mine) == 1:
         return mine[0]
@@ -394,6 +447,20 @@ async def _department(ctx: CommandContext, code: str | None) -> int:
         "give departmentCode: the department you answer for",
         "departmentCode",
     )
+
+
+async def _may_name(ctx: CommandContext, unit: Unit, batch_id: int) -> bool:
+    principal = ctx.principal
+    if principal is None or principal.admin:
+        return True
+    if await under_any(ctx.session, unit.id, principal.read_roots):
+        return True
+    listed = await ctx.session.scalar(
+        select(BatchDepartment.id).where(
+            BatchDepartment.batch_id == batch_id, BatchDepartment.department_id == unit.id
+        )
+    )
+    return listed is not None
 
 
 async def _locked_batch(ctx: CommandContext, batch_id: int, field: str) -> Batch:

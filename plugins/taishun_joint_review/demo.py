@@ -27,6 +27,7 @@ from core.people.models import Gender, PoliticalStatus
 from core.units.models import UnitKind
 from core.units.tree import link_new_unit
 
+from .metrics import Recorder, record_overdue
 from .models import Batch, Candidate, Member, Request, Verdict
 from .settings import CST, JointReviewSettings, deadline_after
 from .workflow import NewCandidate, open_batch, record_verdict, settle
@@ -320,3 +321,4 @@ async def _siqian(session, key, county, election, units, people, departments, no
             await _answer(
                 session, batch, candidate, department, submitted + timedelta(hours=1 + index)
             )
+    await record_overdue(Recorder(session, BY), now=now, batch_id=batch.id)

@@ -20,6 +20,7 @@ from core.db import utcnow
 from .models import (
     Batch,
     BatchDepartment,
+    BatchStatus,
     Candidate,
     CandidateStatus,
     Request,
@@ -39,10 +40,12 @@ class RequestRow:
     department_name: str
     deadline_at: datetime
     batch_submitted_at: datetime
+    batch_status: BatchStatus
 
 
 def request_rows():
-    """Requests with their candidate's status, their department as submitted and the deadline."""
+    """Requests with their candidate's status, their department as submitted, the deadline
+    and the batch's status."""
     return (
         select(
             Request,
@@ -51,6 +54,7 @@ def request_rows():
             BatchDepartment.name,
             Batch.deadline_at,
             Batch.submitted_at,
+            Batch.status,
         )
         .join(Candidate, Candidate.id == Request.candidate_id)
         .join(Batch, Batch.id == Request.batch_id)

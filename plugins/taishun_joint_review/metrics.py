@@ -2,20 +2,29 @@
 
 Observations are written when something concludes, once: each carries an external key made from
 the row it measures, unique in the core's observation table.
+
+Overdue requests are the exception: a request is counted as soon as a write learns that its
+deadline passed before its department answered (:func:`record_overdue`) — when the department
+answers late, when the candidate is withdrawn with the request unanswered, and at every verdict
+or withdrawal in the batch and every submission in its county while it is still unanswered (the
+condition ``jointReviewOverdueRequests`` lists). Each request counts once, in the month of its
+deadline, so the moment it was noticed does not change the figures.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import MetricSpec
+from core.db import utcnow
 from core.metrics.models import MetricDefinition, Observation, Period
 
 from . import KEY
-from .models import Batch, Candidate, CandidateStatus, Request
+from .models import Batch, BatchStatus, Candidate, CandidateStatus, Request
 from .settings import as_utc, month_of
 
 BATCH_TURNAROUND = f"{KEY}.batch_turnaround_hours"
@@ -53,8 +62,10 @@ METRICS = [
         unit_of_measure="件",
         aggregation="SUM",
         value_type="INTEGER",
-        description="Requests a department first answered after the batch's deadline; counted "
-        "at the department when the candidate concludes.",
+        description="Requests whose deadline passed before the department answered: answered "
+        "late, never answered because the candidate was withdrawn after the deadline, or still "
+        "unanswered (counted at the next verdict or withdrawal in the batch or submission in "
+        "the county). One per request, at the department, in the month (CST) of the deadline.",
     ),
     MetricSpec(
         code=OUTCOME[CandidateStatus.CLEARED],
@@ -142,7 +153,8 @@ def hours_between(start: datetime, end: datetime) -> float:
 async def record_candidate_outcome(
     recorder: Recorder, batch: Batch, candidate: Candidate, requests: list[Request]
 ) -> None:
-    """The candidate's outcome at the town; each department's turnaround and lateness."""
+    """The candidate's outcome at the town; each department's turnaround (lateness is counted
+    by :func:`record_overdue`)."""
     at = candidate.concluded_at or candidate.withdrawn_at
     assert at is not None
     await recorder.add(
@@ -168,15 +180,84 @@ async def record_candidate_outcome(
             key=f"request:{request.id}:turnaround",
             initiative_id=batch.initiative_id,
         )
-        if as_utc(answered) > as_utc(batch.deadline_at):
-            await recorder.add(
-                OVERDUE,
-                unit_id=request.department_id,
-                at=at,
-                value=1,
-                key=f"request:{request.id}:overdue",
-                initiative_id=batch.initiative_id,
+
+
+def _overdue_condition(now: datetime):
+    """The request's deadline passed before its department answered, judged at ``now``: it
+    answered late; it never answered and the candidate was withdrawn after the deadline; or it
+    has not answered yet, the candidate is open and the deadline is past (as
+    ``jointReviewOverdueRequests`` lists)."""
+    unanswered = Request.first_answered_at.is_(None)
+    return or_(
+        and_(Request.first_answered_at.is_not(None), Request.first_answered_at > Batch.deadline_at),
+        and_(
+            unanswered,
+            Candidate.status == CandidateStatus.WITHDRAWN,
+            Candidate.withdrawn_at > Batch.deadline_at,
+        ),
+        and_(unanswered, Candidate.status == CandidateStatus.OPEN, Batch.deadline_at < now),
+    )
+
+
+async def record_overdue(
+    recorder: Recorder,
+    *,
+    now: datetime,
+    batch_id: int | None = None,
+    county_id: int | None = None,
+) -> int:
+    """Count the overdue requests of a batch (or of the open batches of a county) not counted
+    yet: 1 per request, at its department, in the month of the deadline. Returns how many were
+    added. Two transactions noticing the same request add it once (``ON CONFLICT DO NOTHING``
+    on the observation's external key)."""
+    metric_id = await recorder._metric_id(OVERDUE)
+    if metric_id is None:
+        return 0
+    query = (
+        select(Request.id, Request.department_id, Batch.deadline_at, Batch.initiative_id)
+        .join(Candidate, Candidate.id == Request.candidate_id)
+        .join(Batch, Batch.id == Request.batch_id)
+        .where(_overdue_condition(now))
+        .order_by(Request.id)
+    )
+    if batch_id is not None:
+        query = query.where(Request.batch_id == batch_id)
+    if county_id is not None:
+        query = query.where(Batch.county_id == county_id, Batch.status == BatchStatus.OPEN)
+    found = list(await recorder.session.execute(query))
+    if not found:
+        return 0
+    keys = {row.id: f"{KEY}:request:{row.id}:overdue" for row in found}
+    counted = set(
+        await recorder.session.scalars(
+            select(Observation.external_key).where(Observation.external_key.in_(keys.values()))
+        )
+    )
+    rows = [
+        {
+            "metric_id": metric_id,
+            "unit_id": row.department_id,
+            "initiative_id": row.initiative_id,
+            "period": Period.MONTH,
+            "period_start": month_of(row.deadline_at),
+            "value": 1.0,
+            "recorded_by": recorder.recorded_by,
+            "recorded_at": utcnow(),
+            "external_key": keys[row.id],
+        }
+        for row in found
+        if keys[row.id] not in counted
+    ]
+    if rows:
+        bind = await recorder.session.connection()
+        dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
+        for start in range(0, len(rows), 500):
+            await recorder.session.execute(
+                dialect.insert(Observation)
+                .values(rows[start : start + 500])
+                .on_conflict_do_nothing()
             )
+    return len(rows)
 
 
 async def record_batch_completed(recorder: Recorder, batch: Batch) -> None:

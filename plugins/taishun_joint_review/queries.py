@@ -11,9 +11,10 @@ from sqlalchemy import or_, select
 
 from core import DomainError, Unit, in_subtree
 from core.db import utcnow
+from schema.query_errors import QueryError
 
 from . import loaders
-from .access import reviewer_departments
+from .access import reviewer_departments, several_departments
 from .commands import decode
 from .models import Batch, BatchDepartment, Candidate, CandidateStatus, Member, Request
 from .settings import CST, as_utc
@@ -35,7 +36,10 @@ UNDER_UNIT = (
     "A unit code: batches of towns in its subtree, and batches sent to departments in it "
     "(a reviewer gives their department)."
 )
-FIRST = f"How many to return (at most {MAX_FIRST})."
+FIRST = (
+    f"How many to return; at most {MAX_FIRST}: a larger value is silently capped at {MAX_FIRST} "
+    "(narrow the filters to see the rest)."
+)
 
 
 def _first(first: int) -> int:
@@ -83,7 +87,9 @@ class JointReviewQuery:
         row = await info.context.loader(loaders.batches_by_id).load(batch_id)
         return batch_type(row) if row else None
 
-    @strawberry.field(description="泰顺 云联审: batches under a unit, newest first.")
+    @strawberry.field(
+        description=f"泰顺 云联审: batches under a unit, newest first; at most {MAX_FIRST}."
+    )
     async def joint_review_batches(
         self,
         info: strawberry.Info,
@@ -111,7 +117,7 @@ class JointReviewQuery:
 
     @strawberry.field(
         description="泰顺 云联审: candidates of batches under a unit, by status and by the CST "
-        "day they concluded, newest conclusion first (open ones last)."
+        f"day they concluded, newest conclusion first (open ones last); at most {MAX_FIRST}."
     )
     async def joint_review_candidates(
         self,
@@ -152,7 +158,9 @@ class JointReviewQuery:
 
     @strawberry.field(
         description="泰顺 云联审: a department's requests for open candidates, oldest submission "
-        "first — the reviewer's queue. Without `departmentCode`, the department you review for."
+        "first — the reviewer's queue. Without `departmentCode`, the department you review for. "
+        f"At most {MAX_FIRST}. A reviewer granted at several departments is refused "
+        "(JOINT_REVIEW_ONE_DEPARTMENT)."
     )
     async def joint_review_queue(
         self,
@@ -164,6 +172,12 @@ class JointReviewQuery:
         ] = False,
         first: Annotated[int, strawberry.argument(description=FIRST)] = 100,
     ) -> list[JointReviewRequest]:
+        if several_departments(info.context.principal):
+            raise QueryError(
+                "JOINT_REVIEW_ONE_DEPARTMENT",
+                "a reviewer acts for exactly one department, and you hold the reviewer role at "
+                "several: ask an admin to revoke all but one",
+            )
         if department_code is None:
             mine = reviewer_departments(info.context.principal)
             if len(mine) != 1:

@@ -94,15 +94,18 @@ SAVED_QUERIES = [
         document=FLAGGED_CANDIDATES,
         description="Candidates under a unit (e.g. 330329 泰顺县) that a department disqualified "
         "or raised a concern about, concluded between two days (CST), with each objecting "
-        "department, its verdict, reason and rule. Variables: underUnit, from, to.",
+        "department, its verdict, reason and rule. Variables: underUnit, from, to. At most 200 "
+        "candidates, newest conclusion first (the cap of jointReviewCandidates): narrow from/to "
+        "when the list reaches 200.",
         tags=("taishun", "joint-review", "audit"),
     ),
     SavedQuerySpec(
         name=f"{KEY}.turnaround-by-department",
         title="各部门联审用时 Turnaround by department for a period",
         document=TURNAROUND_BY_DEPARTMENT,
-        description="Average hours each member department took to answer, and its overdue "
-        "requests, for candidates concluded in the months from `from` to `to`.",
+        description="Average hours each member department took to answer, for candidates "
+        "concluded in the months from `from` to `to`, and its overdue requests, whose deadline "
+        "fell in those months.",
         tags=("taishun", "joint-review", "metrics"),
     ),
     SavedQuerySpec(

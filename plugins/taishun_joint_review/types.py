@@ -1,8 +1,9 @@
 """The plugin's GraphQL types: batches, candidates, requests and their verdicts.
 
-Confidentiality lives in :class:`JointReviewRequest`: while its candidate is open, the verdict,
-reason, rule and versions of a request are read only by the department's own reviewers and by
-admins (``confidential`` tells the others that they were hidden, not missing). Names the
+Confidentiality lives in :class:`JointReviewRequest`: until its candidate concludes or its batch
+completes, the verdict, reason, rule and versions of a request are read only by the department's
+own reviewers and by admins (``confidential`` tells the others that they were hidden, not
+missing). A complete batch shows every verdict, withdrawn candidates' included. Names the
 departments and towns cannot see through the scope (a town, a person) are snapshots taken at
 submission, next to fields returning the live core objects (null outside your scope).
 """
@@ -93,8 +94,9 @@ class JointReviewVerdictVersion:
 
 
 @strawberry.type(
-    description="One department's review of one candidate (审核请求). While the candidate is "
-    "open, its verdict is read only by that department's reviewers and by admins."
+    description="One department's review of one candidate (审核请求). Until the candidate "
+    "concludes or the batch completes, its verdict is read only by that department's reviewers "
+    "and by admins; once the batch is complete, by everybody who sees the request."
 )
 class JointReviewRequest(relay.Node):
     id: relay.NodeID[int]
@@ -108,7 +110,8 @@ class JointReviewRequest(relay.Node):
     deadline: datetime.datetime = strawberry.field(description="The batch's deadline.")
     confidential: bool = strawberry.field(
         description="True when the verdict, reason, rule and versions are hidden from you: the "
-        "candidate is open and you do not review for this department."
+        "candidate has not concluded, its batch is not complete, and you do not review for this "
+        "department."
     )
     department: JointReviewDepartment
     candidate_id: strawberry.Private[int]
@@ -178,7 +181,9 @@ def request_type(info: strawberry.Info, row: loaders.RequestRow) -> JointReviewR
         status = RequestStatus.PENDING
     else:
         status = RequestStatus.CLOSED
-    revealed = reveals_verdict(info.context.principal, request.department_id, row.candidate_status)
+    revealed = reveals_verdict(
+        info.context.principal, request.department_id, row.candidate_status, row.batch_status
+    )
     shown = (
         {
             "verdict": request.verdict,

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import Initiative, Person, Unit
 
-from .metrics import Recorder, record_batch_completed, record_candidate_outcome
+from .metrics import Recorder, record_batch_completed, record_candidate_outcome, record_overdue
 from .models import (
     Batch,
     BatchDepartment,
@@ -170,7 +170,8 @@ async def settle(
     session: AsyncSession, batch: Batch, candidate: Candidate, *, at: datetime, by: str | None
 ) -> Settled:
     """Conclude the candidate when every department answered; complete the batch when no
-    candidate is open. Records the metrics of what concluded."""
+    candidate is open. Records the metrics of what concluded, and the batch's requests found
+    overdue at ``at``."""
     recorder = Recorder(session, by)
     outcome = None
     requests = list(
@@ -191,6 +192,7 @@ async def settle(
             await record_candidate_outcome(recorder, batch, candidate, requests)
             outcome = concluded
     completed = await complete_if_done(session, batch, at=at, recorder=recorder)
+    await record_overdue(recorder, now=at, batch_id=batch.id)
     return Settled(outcome=outcome, batch_completed=completed)
 
 
@@ -203,7 +205,8 @@ async def withdraw(
     by: str | None,
     at: datetime,
 ) -> Settled:
-    """Take an open candidate out of review (the batch is locked)."""
+    """Take an open candidate out of review (the batch is locked); its requests unanswered past
+    the deadline are counted overdue."""
     result = await session.execute(
         update(Candidate)
         .where(Candidate.id == candidate.id, Candidate.status == CandidateStatus.OPEN)
@@ -222,6 +225,7 @@ async def withdraw(
     recorder = Recorder(session, by)
     await record_candidate_outcome(recorder, batch, candidate, [])
     completed = await complete_if_done(session, batch, at=at, recorder=recorder)
+    await record_overdue(recorder, now=at, batch_id=batch.id)
     return Settled(outcome=CandidateStatus.WITHDRAWN, batch_completed=completed)
 
 

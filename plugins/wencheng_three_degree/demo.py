@@ -34,6 +34,10 @@ ASSESSMENT_INITIATIVE = "wencheng-three-degree-2020"
 ELECTION = "wencheng-village-election-2020"
 SURNAMES = "赵钱孙李周吴王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜"
 
+#: Ratings per group of a demo record: one talk with the person (本人谈 is one conversation),
+#: six of the masses, five notables and the three members of the assessment team.
+RATINGS = {"SELF": 1, "MASSES": 6, "NOTABLES": 5, "TEAM": 3}
+
 #: The order of the workflow, to walk a record up to its stage.
 PATH = (State.NOMINATED, State.ASSESSED, State.APPROVED, State.NOTICE, State.TRIAL)
 
@@ -55,7 +59,8 @@ class DemoCadre:
     reason: str | None = None
     #: Why the record was rejected.
     rejection: str | None = None
-    #: Ratings per group; fewer than 5 keeps a NOMINATED record's group hidden.
+    #: Ratings per group where they differ from ``RATINGS``; fewer masses or notables than 5
+    #: keep a NOMINATED record's group hidden.
     per_group: dict[str, int] = field(default_factory=dict)
 
 
@@ -118,7 +123,7 @@ def _cadres() -> list[DemoCadre]:
             )
         )
     others = [
-        (28, State.NOMINATED, 85, {"SELF": 5, "MASSES": 3, "NOTABLES": 5, "TEAM": 2}, (), None),
+        (28, State.NOMINATED, 85, {"MASSES": 3}, (), None),
         (29, State.NOMINATED, 84, {}, (), None),
         (30, State.ASSESSED, 83, {}, (), None),
         (31, State.APPROVED, 86, {}, (), None),
@@ -177,7 +182,7 @@ CADRES = _cadres()
 def _ratings(cadre: DemoCadre, rated_on: date) -> list[Rating]:
     rows = []
     for g_index, group in enumerate(RaterGroup):
-        count = cadre.per_group.get(group.value, 5)
+        count = cadre.per_group.get(group.value, RATINGS[group.value])
         for i in range(count):
             spread = (i * 7 + g_index * 3) % 5 - 2  # -2…+2, the same every run
             rows.append(
@@ -313,7 +318,7 @@ class _Loader:
             cadre.satisfaction = rounded(scores.degrees["satisfaction"])
             cadre.competence = rounded(scores.degrees["competence"])
             cadre.overall = rounded(scores.overall)
-            cadre.passed = cadre.overall >= config.pass_mark
+            cadre.passed = config.reaches_pass_mark(scores.overall)
             history.append((State.NOMINATED, State.ASSESSED, cadre.assessed_on, "三度测评完成"))
             observe[("reserve_cadres_assessed", cadre.assessed_on)] = 1.0
             for degree in ("loyalty", "satisfaction", "competence"):

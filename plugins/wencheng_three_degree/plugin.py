@@ -25,7 +25,7 @@ ERROR_CODES = {
     "THREE_DEGREE_MISSING_DEGREE": "A rating lacks one of loyalty, satisfaction, competence.",
     "THREE_DEGREE_SCORE_OUT_OF_RANGE": "A score lies outside 0–100.",
     "THREE_DEGREE_ASSESSMENT_CLOSED": "The assessment is closed: no more ratings.",
-    "THREE_DEGREE_NOT_ENOUGH_RATINGS": "A weighted rater group has fewer ratings than the minimum.",
+    "THREE_DEGREE_NOT_ENOUGH_RATINGS": "A weighted rater group has fewer ratings than its minimum.",
     "THREE_DEGREE_BELOW_PASS_MARK": "The overall score is below the pass mark: only rejection.",
     "THREE_DEGREE_NOTICE_TOO_SHORT": "The public notice is shorter than the settings allow.",
     "THREE_DEGREE_NOT_IN_NOTICE": "Objections are lodged and resolved only during the notice.",
@@ -34,6 +34,10 @@ ERROR_CODES = {
     "THREE_DEGREE_OBJECTION_UPHELD": "An objection was upheld: the reserve cadre can only be "
     "rejected.",
     "THREE_DEGREE_NOTICE_RUNNING": "The public notice has not ended yet.",
+    "THREE_DEGREE_NO_UPHELD_OBJECTION": "During the notice a reserve cadre is rejected only "
+    "after an objection was upheld.",
+    "THREE_DEGREE_NOT_AN_ELECTION": "The initiative named for the candidate pool is no PLANNED "
+    "or ACTIVE programme or campaign of the village or a unit above it.",
     "THREE_DEGREE_TRIAL_RUNNING": "The trial post has not been served yet.",
     "THREE_DEGREE_TRIAL_POSTING": "A trial posting ends with its record (pool or reject).",
 }

@@ -13,6 +13,8 @@ from .models import RaterGroup, Rating
 from .settings import ThreeDegreeSettings
 
 DEGREES = ("loyalty", "satisfaction", "competence")
+#: Floating-point noise in a weighted mean (80 computed as 79.99999999999999) still passes 80.
+PASS_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,8 @@ class Config:
     group_weights: dict[str, float]
     degree_weights: dict[str, float]
     pass_mark: float
-    min_ratings: int
+    #: Per rater group, the ratings it needs to be shown and to let the assessment close.
+    min_ratings: dict[str, int]
 
     @classmethod
     def from_settings(cls, settings: ThreeDegreeSettings) -> Config:
@@ -32,7 +35,9 @@ class Config:
             },
             degree_weights={d: getattr(settings, f"weight_{d}") for d in DEGREES},
             pass_mark=settings.pass_mark,
-            min_ratings=settings.min_ratings,
+            min_ratings={
+                g.value: getattr(settings, f"min_ratings_{g.value.lower()}") for g in RaterGroup
+            },
         )
         if not any(config.group_weights.values()) or not any(config.degree_weights.values()):
             raise DomainError.one(
@@ -45,11 +50,15 @@ class Config:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Config:
+        minimum = data["min_ratings"]
+        if not isinstance(minimum, dict):
+            # Kept by a record nominated when one minimum held for every group: it keeps it.
+            minimum = {g.value: minimum for g in RaterGroup}
         return cls(
             group_weights={k: float(v) for k, v in data["group_weights"].items()},
             degree_weights={k: float(v) for k, v in data["degree_weights"].items()},
             pass_mark=float(data["pass_mark"]),
-            min_ratings=int(data["min_ratings"]),
+            min_ratings={k: int(v) for k, v in minimum.items()},
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -59,6 +68,15 @@ class Config:
             "pass_mark": self.pass_mark,
             "min_ratings": self.min_ratings,
         }
+
+    def minimum(self, group: RaterGroup) -> int:
+        """The ratings ``group`` needs to be shown (at least 1: an empty group shows nothing)."""
+        return max(1, self.min_ratings.get(group.value, 1))
+
+    def reaches_pass_mark(self, overall: float) -> bool:
+        """Whether the unrounded ``overall`` reaches the pass mark: 79.996 fails a mark of 80
+        although it shows as 80.0. ``PASS_TOLERANCE`` absorbs only floating-point noise."""
+        return overall >= self.pass_mark - PASS_TOLERANCE
 
     @property
     def counted_groups(self) -> list[RaterGroup]:
@@ -70,7 +88,9 @@ class Config:
 class GroupScores:
     group: RaterGroup
     count: int
-    #: Whether the group has enough ratings to be shown (``min_ratings``).
+    #: The ratings it needs to be shown (``Config.min_ratings``).
+    minimum: int
+    #: Whether the group has enough ratings to be shown.
     shown: bool
     means: dict[str, float] | None
     ratings: list[Rating]
@@ -105,7 +125,8 @@ def _weighted(values: dict[str, float], weights: dict[str, float]) -> float:
 def score(ratings: Iterable[Rating], config: Config) -> Scores:
     """Group means, degree scores and the overall score of ``ratings`` under ``config``.
 
-    A group's means are shown only with at least ``min_ratings`` ratings. The degree and overall
+    A group's means are shown only with at least its minimum of ratings (5 masses, 5 notables,
+    1 talk with the person, 1 team rating by default). The degree and overall
     scores are given only when every counted group is shown, so that they never reveal the
     ratings of a group too small to show (the masses who rate a candidate are protected).
     """
@@ -114,9 +135,10 @@ def score(ratings: Iterable[Rating], config: Config) -> Scores:
         by_group[rating.rater_group].append(rating)
     groups = []
     for group, rows in by_group.items():
-        shown = len(rows) >= config.min_ratings
+        minimum = config.minimum(group)
+        shown = len(rows) >= minimum
         means = {d: _mean(getattr(r, d) for r in rows) for d in DEGREES} if shown else None
-        groups.append(GroupScores(group, len(rows), shown, means, rows if shown else []))
+        groups.append(GroupScores(group, len(rows), minimum, shown, means, rows if shown else []))
     counted = {g.group: g for g in groups if g.group in config.counted_groups}
     if not all(g.shown for g in counted.values()):
         return Scores(groups, None, None)

@@ -18,7 +18,7 @@ from core import DomainError, in_subtree
 from core import Initiative as InitiativeRow
 from core import Unit as UnitRow
 from schema import loaders as core_loaders
-from schema.ids import decode_id, encode_id
+from schema.ids import MAX_ROW_ID, decode_id, encode_id
 from schema.refs import LazyInitiative, LazyPerson, LazyPosting, LazyUnit
 
 from . import loaders
@@ -56,6 +56,16 @@ ObjectionStatusEnum = strawberry.enum(
 TYPE_NAME = "ThreeDegreeReserveCadre"
 OBJECTION_TYPE = "ThreeDegreeObjection"
 DEFAULT_FIRST = 100
+
+
+def _row_id(node_id: Any) -> int:
+    """A node id as a row id; one that is no integer in 1..MAX_ROW_ID names no row (0): on
+    PostgreSQL a larger number would not even fit the id column."""
+    try:
+        row_id = int(node_id)
+    except (TypeError, ValueError):
+        return 0
+    return row_id if 0 < row_id <= MAX_ROW_ID else 0
 
 
 def _can_audit(info: strawberry.Info) -> bool:
@@ -111,6 +121,10 @@ class GroupScoresType:
     group: RaterGroupEnum
     weight: float = strawberry.field(description="Its weight in each degree's score.")
     count: int = strawberry.field(description="How many ratings it has.")
+    min_ratings: int = strawberry.field(
+        description="The ratings it needs to be shown, and to let the assessment close when "
+        "it is weighted (5 masses, 5 notables, 1 talk with the person, 1 team rating by default)."
+    )
     shown: bool = strawberry.field(description="Whether it has enough ratings to be shown.")
     loyalty: float | None
     satisfaction: float | None
@@ -125,6 +139,16 @@ class WeightType:
 
 
 @strawberry.type(
+    name="ThreeDegreeMinRatings",
+    description="The ratings a rater group needs before its scores are shown and before an "
+    "assessment weighing it can close.",
+)
+class MinRatingsType:
+    group: RaterGroupEnum
+    min_ratings: int
+
+
+@strawberry.type(
     name="ThreeDegreeConfig",
     description="The rules an assessment is scored under: those in force at the village when "
     "the reserve cadre was nominated, kept however the settings change later.",
@@ -132,8 +156,13 @@ class WeightType:
 class ConfigType:
     group_weights: list[WeightType]
     degree_weights: list[WeightType]
-    pass_mark: float
-    min_ratings: int
+    pass_mark: float = strawberry.field(
+        description="The lowest overall score a meeting may approve, compared with the "
+        "unrounded overall score (79.996 fails 80)."
+    )
+    min_ratings: list[MinRatingsType] = strawberry.field(
+        description="Per rater group, the ratings it needs to be shown and to close."
+    )
 
 
 @strawberry.type(
@@ -175,7 +204,9 @@ class AssessmentType:
             group_weights=[WeightType(name=k, weight=v) for k, v in config.group_weights.items()],
             degree_weights=[WeightType(name=k, weight=v) for k, v in config.degree_weights.items()],
             pass_mark=config.pass_mark,
-            min_ratings=config.min_ratings,
+            min_ratings=[
+                MinRatingsType(group=g, min_ratings=config.minimum(g)) for g in RaterGroup
+            ],
         )
 
     @strawberry.field(description="忠诚度: loyalty, 0–100.")
@@ -194,12 +225,15 @@ class AssessmentType:
     async def overall(self, info: strawberry.Info) -> float | None:
         return await self._degree(info, "overall")
 
-    @strawberry.field(description="Whether the overall score reaches the pass mark.")
+    @strawberry.field(
+        description="Whether the overall score, unrounded, reaches the pass mark; null until "
+        "it can be computed."
+    )
     async def passed(self, info: strawberry.Info) -> bool | None:
         if self.cadre.assessed_on is not None:
             return self.cadre.passed
-        overall = await self._degree(info, "overall")
-        return None if overall is None else overall >= self._config().pass_mark
+        overall = (await self._scores(info)).overall  # unrounded: 79.996 fails 80
+        return None if overall is None else self._config().reaches_pass_mark(overall)
 
     @strawberry.field(description="How many ratings the assessment has, all groups together.")
     async def rating_count(self, info: strawberry.Info) -> int:
@@ -214,6 +248,7 @@ class AssessmentType:
                 group=g.group,
                 weight=weights.get(g.group.value, 0.0),
                 count=g.count,
+                min_ratings=g.minimum,
                 shown=g.shown,
                 **{d: rounded(g.means[d]) if g.means else None for d in DEGREES},
                 ratings=[as_rating(r) for r in g.ratings],
@@ -339,7 +374,8 @@ class ReserveCadreType(relay.Node):
 
     @classmethod
     async def resolve_nodes(cls, *, info, node_ids, required=False):
-        return await info.context.loader(loaders.cadres_by_id).load_many([int(i) for i in node_ids])
+        loader = info.context.loader(loaders.cadres_by_id)
+        return await loader.load_many([_row_id(i) for i in node_ids])
 
     @strawberry.field(description="The states it may move to next.")
     def allowed_next(self) -> list[StateEnum]:

@@ -4,6 +4,9 @@
                     ↘          ↘ NOTICE ↘ TRIAL ↘
                      REJECTED (at the meeting, after an upheld objection, or unfit after trial)
 
+Two moves out of NOTICE are guarded beyond the table: TRIAL needs every objection resolved and
+none upheld; REJECTED needs an upheld objection (the notice is no second meeting).
+
 Every transition is a compare-and-set on the record's version, as the first write of its
 transaction: of two concurrent transitions of one record exactly one applies; the other finds the
 record moved on and is refused with the state it is now in.

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import datetime
 
 import pytest
 from graphql import parse, validate
 
+import plugins.lucheng_four_visits.clock as clock
 import plugins.lucheng_four_visits.plugin as plugin
 from tests.fake_plugins import make_plugin
 
@@ -66,8 +68,8 @@ mutation {
 }"""
 
 RECORD = """
-mutation($input: RecordVisitInput!) {
-  recordVisit(input: $input) {
+mutation($input: RecordFourVisitsVisitInput!) {
+  recordFourVisitsVisit(input: $input) {
     replayed
     visit {
       id clientKey visitedOn notes
@@ -80,8 +82,8 @@ mutation($input: RecordVisitInput!) {
 }"""
 
 RECORD_MANY = """
-mutation($visits: [RecordVisitInput!]!) {
-  recordVisits(input: {visits: $visits}) {
+mutation($visits: [RecordFourVisitsVisitInput!]!) {
+  recordFourVisitsVisits(input: {visits: $visits}) {
     results { clientKey replayed visit { id household { code } } errors { code field } }
     errors { code field }
   }
@@ -200,8 +202,8 @@ mutation($name: String!, $value: JSON!) {
 }"""
 
 ADD_ENTRY = """
-mutation($input: AddNegativeListEntryInput!) {
-  addNegativeListEntry(input: $input) {
+mutation($input: AddFourVisitsNegativeListEntryInput!) {
+  addFourVisitsNegativeListEntry(input: $input) {
     entry { id status source enteredBy }
     errors { code field }
   }
@@ -209,7 +211,7 @@ mutation($input: AddNegativeListEntryInput!) {
 
 CONFIRM_ENTRY = """
 mutation($id: ID!, $reason: String!) {
-  confirmNegativeListEntry(input: {entryId: $id, reason: $reason}) {
+  confirmFourVisitsNegativeListEntry(input: {entryId: $id, reason: $reason}) {
     entry { status confirmReason confirmedBy }
     errors { code field }
   }
@@ -217,7 +219,7 @@ mutation($id: ID!, $reason: String!) {
 
 CLEAR_ENTRY = """
 mutation($id: ID!, $reason: String!) {
-  clearNegativeListEntry(input: {entryId: $id, reason: $reason}) {
+  clearFourVisitsNegativeListEntry(input: {entryId: $id, reason: $reason}) {
     entry { status clearReason confirmReason }
     errors { code field }
   }
@@ -225,7 +227,7 @@ mutation($id: ID!, $reason: String!) {
 
 PERSON_NEGATIVE_LIST = """
 query($id: ID!) {
-  person(id: $id) { name negativeList { reason status source village { code } } }
+  person(id: $id) { name fourVisitsNegativeList { reason status source village { code } } }
 }"""
 
 NEGATIVE_LIST = """
@@ -289,7 +291,7 @@ def row_id(global_id: str) -> int:
 async def record(client, people, key, **changes):
     result = await client.execute(RECORD, input=visit(people, key, **changes))
     assert result.errors is None, result.errors
-    return result.data["recordVisit"]
+    return result.data["recordFourVisitsVisit"]
 
 
 async def total(client, query=VISITS, under="330302"):
@@ -365,7 +367,7 @@ async def test_concurrent_retries_of_one_visit_write_it_once(yixian_app):
     )
     # then
     assert all(r.errors is None for r in results), [r.errors for r in results]
-    payloads = [r.data["recordVisit"] for r in results]
+    payloads = [r.data["recordFourVisitsVisit"] for r in results]
     assert all(p["errors"] == [] for p in payloads), payloads
     assert len({p["visit"]["id"] for p in payloads}) == 1
     assert sorted(p["replayed"] for p in payloads) == [False] + [True] * 5
@@ -383,7 +385,7 @@ async def test_concurrent_visits_of_one_household_share_it(yixian_app):
         *(client.execute(RECORD, input=visit(people, f"phone-{n}-0001")) for n in range(4))
     )
     # then
-    payloads = [r.data["recordVisit"] for r in results]
+    payloads = [r.data["recordFourVisitsVisit"] for r in results]
     assert all(p["errors"] == [] and not p["replayed"] for p in payloads), payloads
     assert await total(client) == 4
     assert await series(client, "households_visited") == [1.0]
@@ -419,7 +421,7 @@ async def test_an_offline_backlog_is_uploaded_each_visit_on_its_own(yixian_app):
     result = await client.execute(RECORD_MANY, visits=backlog)
     # then
     assert result.errors is None, result.errors
-    payload = result.data["recordVisits"]
+    payload = result.data["recordFourVisitsVisits"]
     assert payload["errors"] == []
     outcome = [
         (r["clientKey"], r["replayed"], r["visit"] is not None, [e["field"] for e in r["errors"]])
@@ -446,7 +448,7 @@ async def test_a_backlog_over_the_limit_is_refused_whole(yixian_app):
     # when
     result = await client.execute(RECORD_MANY, visits=backlog)
     # then
-    payload = result.data["recordVisits"]
+    payload = result.data["recordFourVisitsVisits"]
     assert payload["results"] == []
     assert payload["errors"] == [{"code": "FOUR_VISITS_BATCH_TOO_LARGE", "field": "visits"}]
     assert await total(client) == 0
@@ -484,6 +486,79 @@ async def test_every_refused_visit_names_its_field_and_writes_nothing(yixian_app
     assert await total(client) == 0
     assert await total(client, FINDINGS) == 0
     assert await series(client, "households_visited") == []
+
+
+CAMPAIGN_OF = """
+mutation($code: String!, $owner: String!) {
+  createInitiative(input: {code: $code, name: "走访", kind: CAMPAIGN, ownerUnitCode: $owner,
+                           scheme: "lucheng.four_visits", startDate: "2020-04-01"}) {
+    errors { code }
+  }
+}"""
+
+
+async def test_a_visit_is_refused_in_a_campaign_that_does_not_cover_its_village(yixian_app):
+    """A campaign covers the villages under its owner unit: 山福镇's campaign is not 藤桥村's."""
+    # given: a campaign of 山福镇, one of 龙湾区 and one of 藤桥村 itself
+    client, people = await lucheng(yixian_app)
+    for code, owner in (
+        ("shanfu-visits", "330302102"),
+        ("longwan-visits", "330303"),
+        ("tengqiao-village-visits", VILLAGE),
+    ):
+        created = await client.execute(CAMPAIGN_OF, code=code, owner=owner)
+        assert created.data["createInitiative"]["errors"] == [], code
+    # when
+    other_town = await record(client, people, "cover-1", campaignCode="shanfu-visits")
+    other_district = await record(client, people, "cover-2", campaignCode="longwan-visits")
+    own_town = await record(
+        client, people, "cover-3", campaignCode="shanfu-visits", villageCode=FAR_VILLAGE
+    )
+    own_village = await record(client, people, "cover-4", campaignCode="tengqiao-village-visits")
+    # then
+    for refused in (other_town, other_district):
+        assert refused["visit"] is None
+        assert [(e["code"], e["field"]) for e in refused["errors"]] == [
+            ("FOUR_VISITS_CAMPAIGN_ELSEWHERE", "campaignCode")
+        ]
+    assert own_town["errors"] == []
+    assert own_town["visit"]["village"] == {"code": FAR_VILLAGE}
+    assert own_village["errors"] == []
+    assert await total(client) == 2
+
+
+def china_clock(monkeypatch, moment: str) -> None:
+    """Stop the plugin's clock at a UTC moment."""
+    frozen = datetime.datetime.fromisoformat(moment)
+    monkeypatch.setattr(clock, "utc_now", lambda: frozen)
+
+
+async def test_today_is_the_date_in_china_whatever_the_server_zone(yixian_app, monkeypatch):
+    """At 17:00 UTC on 20 May it is already 21 May in 鹿城: a visit that day is not future."""
+    # given
+    client, people = await lucheng(yixian_app)
+    china_clock(monkeypatch, "2020-05-20T17:00:00+00:00")
+    # when
+    morning = await record(client, people, "cn-1", visitedOn="2020-05-21")
+    tomorrow = await record(client, people, "cn-2", visitedOn="2020-05-22", household="2号")
+    finding = morning["visit"]["findings"][0]["id"]
+    assigned = await client.execute(
+        ASSIGN, input={"findingId": finding, "responsibleUnitCode": "330302101"}
+    )
+    # then
+    assert morning["errors"] == []
+    assert [(e["code"], e["field"]) for e in tomorrow["errors"]] == [("INVALID", "visitedOn")]
+    assert assigned.data["assignFourVisitsFinding"]["finding"]["assignedOn"] == "2020-05-21"
+    assert assigned.data["assignFourVisitsFinding"]["finding"]["dueOn"] == "2020-06-05"
+    # and a vote held on 21 May is not in the future either
+    voted = await client.execute(VOTE, input=vote_round(people, heldOn="2020-05-21", members=[]))
+    assert voted.data["recordFourVisitsVoteRound"]["errors"] == []
+    late = await client.execute(
+        VOTE, input=vote_round(people, villageCode=OTHER_VILLAGE, heldOn="2020-05-22", members=[])
+    )
+    assert late.data["recordFourVisitsVoteRound"]["errors"] == [
+        {"code": "INVALID", "field": "heldOn"}
+    ]
 
 
 # --- findings ------------------------------------------------------------------------------------
@@ -652,6 +727,105 @@ async def test_every_step_a_finding_does_not_allow_is_refused(yixian_app):
     ]
     assert await errors(CLOSE, reason="无法解决", escalatedIn="专报") == [
         ("FOUR_VISITS_FINDING_STATE", "findingId")
+    ]
+
+
+def outcome(payloads):
+    """Which racing requests were written, and the codes of the refused ones."""
+    written = [p for p in payloads if p["errors"] == []]
+    refused = sorted(e["code"] for p in payloads for e in p["errors"])
+    return written, refused
+
+
+async def assigned_finding(client, people, key):
+    finding = await finding_of(client, people, key)
+    assigned = await client.execute(
+        ASSIGN,
+        input={
+            "findingId": finding,
+            "responsibleUnitCode": "330302101",
+            "assignedOn": "2020-05-21",
+        },
+    )
+    assert assigned.data["assignFourVisitsFinding"]["errors"] == []
+    return finding
+
+
+async def test_concurrent_resolutions_of_a_finding_write_one(yixian_app):
+    """Resolutions racing each other: one is written, the others get the typed state error."""
+    # given
+    client, people = await lucheng(yixian_app)
+    finding = await assigned_finding(client, people, "phone-1-0001")
+    # when
+    results = await asyncio.gather(
+        *(
+            client.execute(
+                RESOLVE,
+                input={"findingId": finding, "resolution": f"办法{n}", "resolvedOn": "2020-05-30"},
+            )
+            for n in range(4)
+        )
+    )
+    # then
+    assert all(r.errors is None for r in results), [r.errors for r in results]
+    written, refused = outcome([r.data["resolveFourVisitsFinding"] for r in results])
+    assert len(written) == 1
+    assert refused == ["FOUR_VISITS_FINDING_STATE"] * 3
+    assert await series(client, "findings_resolved") == [1.0]
+    assert await series(client, "resolution_days") == [10.0]
+    saved = await client.execute(
+        "query($id: ID!) { node(id: $id) { ... on FourVisitsFinding { status resolution } } }",
+        id=finding,
+    )
+    assert saved.data["node"] == {
+        "status": "RESOLVED",
+        "resolution": written[0]["finding"]["resolution"],
+    }
+
+
+async def test_a_resolution_racing_a_closing_ends_with_one_of_them(yixian_app):
+    """Resolve and close at once: the finding ends as the one that was written says."""
+    # given
+    client, people = await lucheng(yixian_app)
+    finding = await assigned_finding(client, people, "phone-1-0001")
+    # when
+    resolved, closed = await asyncio.gather(
+        client.execute(RESOLVE, input={"findingId": finding, "resolution": "已解决"}),
+        client.execute(
+            CLOSE, input={"findingId": finding, "reason": "无法解决", "escalatedIn": "专报"}
+        ),
+    )
+    # then
+    payloads = [resolved.data["resolveFourVisitsFinding"], closed.data["closeFourVisitsFinding"]]
+    written, refused = outcome(payloads)
+    assert len(written) == 1
+    assert refused == ["FOUR_VISITS_FINDING_STATE"]
+    listed = await client.execute(FINDINGS, under="330302")
+    status = listed.data["fourVisitsFindings"]["edges"][0]["node"]["status"]
+    assert status == written[0]["finding"]["status"]
+    assert await series(client, "findings_resolved") == ([1.0] if status == "RESOLVED" else [])
+
+
+async def test_concurrent_assignments_of_an_open_finding_write_one(yixian_app):
+    """Two assignments of one OPEN finding at once: one unit gets it, the other is refused."""
+    # given
+    client, people = await lucheng(yixian_app)
+    finding = await finding_of(client, people, "phone-1-0001")
+    # when
+    results = await asyncio.gather(
+        *(
+            client.execute(ASSIGN, input={"findingId": finding, "responsibleUnitCode": unit})
+            for unit in ("330302D01", "330302101")
+        )
+    )
+    # then
+    written, refused = outcome([r.data["assignFourVisitsFinding"] for r in results])
+    assert len(written) == 1
+    assert refused == ["FOUR_VISITS_FINDING_STATE"]
+    winner = written[0]["finding"]["responsibleUnit"]["code"]
+    overdue = await client.execute(OVERDUE, under="330302", asOf="2999-01-01")
+    assert [g["responsibleUnit"]["code"] for g in overdue.data["fourVisitsOverdueFindings"]] == [
+        winner
     ]
 
 
@@ -1059,7 +1233,7 @@ async def test_the_negative_list_shows_only_to_vetters_and_admins(yixian_app):
         },
     )
     # then
-    entry = added.data["addNegativeListEntry"]
+    entry = added.data["addFourVisitsNegativeListEntry"]
     assert entry["errors"] == []
     assert entry["entry"]["status"] == "PENDING"
     assert entry["entry"]["source"] == "VISIT"
@@ -1074,7 +1248,7 @@ async def test_the_negative_list_shows_only_to_vetters_and_admins(yixian_app):
     for who, shown in ((client, expected), (vetter, expected), (operator, None)):
         result = await who.execute(PERSON_NEGATIVE_LIST, id=people["director"])
         assert result.errors is None, result.errors
-        assert result.data["person"]["negativeList"] == shown
+        assert result.data["person"]["fourVisitsNegativeList"] == shown
     hidden = await other_vetter.execute(PERSON_NEGATIVE_LIST, id=people["director"])
     assert hidden.data["person"] is None  # 陈美玲 is outside 龙湾区
     listed = await vetter.execute(NEGATIVE_LIST)
@@ -1107,34 +1281,34 @@ async def test_entries_are_confirmed_or_cleared_never_deleted_and_confirmations_
             "reason": "镇纪委通报:曾受诫勉谈话",
         },
     )
-    entry = added.data["addNegativeListEntry"]["entry"]["id"]
+    entry = added.data["addFourVisitsNegativeListEntry"]["entry"]["id"]
     # when / then: an operator who is not a vetter cannot confirm
     denied = await operator.execute(CONFIRM_ENTRY, id=entry, reason="属实")
-    assert denied.data["confirmNegativeListEntry"]["errors"] == [
+    assert denied.data["confirmFourVisitsNegativeListEntry"]["errors"] == [
         {"code": "FOUR_VISITS_NOT_VETTER", "field": "entryId"}
     ]
     assert heard == []
     missing = await vetter.execute(CONFIRM_ENTRY, id=entry, reason=" ")
-    assert missing.data["confirmNegativeListEntry"]["errors"] == [
+    assert missing.data["confirmFourVisitsNegativeListEntry"]["errors"] == [
         {"code": "REQUIRED", "field": "reason"}
     ]
     confirmed = await vetter.execute(CONFIRM_ENTRY, id=entry, reason="经核实属实")
-    assert confirmed.data["confirmNegativeListEntry"]["entry"]["status"] == "CONFIRMED"
+    assert confirmed.data["confirmFourVisitsNegativeListEntry"]["entry"]["status"] == "CONFIRMED"
     assert [e.payload["entry_id"] for e in heard] == [row_id(entry)]
     twice = await vetter.execute(CONFIRM_ENTRY, id=entry, reason="再次确认")
-    assert twice.data["confirmNegativeListEntry"]["errors"] == [
+    assert twice.data["confirmFourVisitsNegativeListEntry"]["errors"] == [
         {"code": "FOUR_VISITS_NEGATIVE_STATE", "field": "entryId"}
     ]
     cleared = await vetter.execute(CLEAR_ENTRY, id=entry, reason="申诉成立,予以撤销")
-    assert cleared.data["clearNegativeListEntry"]["entry"] == {
+    assert cleared.data["clearFourVisitsNegativeListEntry"]["entry"] == {
         "status": "CLEARED",
         "clearReason": "申诉成立,予以撤销",
         "confirmReason": "经核实属实",
     }
     kept = await client.execute(PERSON_NEGATIVE_LIST, id=people["candidate"])
-    assert [e["status"] for e in kept.data["person"]["negativeList"]] == ["CLEARED"]
+    assert [e["status"] for e in kept.data["person"]["fourVisitsNegativeList"]] == ["CLEARED"]
     again = await vetter.execute(CLEAR_ENTRY, id=entry, reason="x")
-    assert again.data["clearNegativeListEntry"]["errors"][0]["code"] == (
+    assert again.data["clearFourVisitsNegativeListEntry"]["errors"][0]["code"] == (
         "FOUR_VISITS_NEGATIVE_STATE"
     )
     schema_types = await client.execute('{ __type(name: "Mutation") { fields { name } } }')
@@ -1167,11 +1341,126 @@ async def test_an_entry_names_exactly_one_source(yixian_app):
         input = {"personId": people["candidate"], "reason": "传闻", **changes}
         result = await client.execute(ADD_ENTRY, input=input)
         # then
-        payload = result.data["addNegativeListEntry"]
+        payload = result.data["addFourVisitsNegativeListEntry"]
         assert payload["entry"] is None
         assert (payload["errors"][0]["code"], payload["errors"][0]["field"]) == expected
     listed = await client.execute(NEGATIVE_LIST)
     assert listed.data["fourVisitsNegativeList"]["totalCount"] == 0
+
+
+def confirmations_heard():
+    heard = []
+    listener = make_plugin(
+        "lucheng.listener",
+        on_event=lambda event: (
+            heard.append(event)
+            if event.name == "lucheng.four_visits.negative_entry_confirmed"
+            else None
+        ),
+    )
+    return heard, listener
+
+
+async def pending_entry(client, people):
+    added = await client.execute(
+        ADD_ENTRY,
+        input={
+            "personId": people["candidate"],
+            "sourceUnitCode": "330302101",
+            "villageCode": OTHER_VILLAGE,
+            "reason": "镇纪委通报:曾受诫勉谈话",
+        },
+    )
+    assert added.data["addFourVisitsNegativeListEntry"]["errors"] == []
+    return added.data["addFourVisitsNegativeListEntry"]["entry"]["id"]
+
+
+async def test_concurrent_confirmations_confirm_once_and_publish_once(yixian_app):
+    """Vetters confirming one entry at once: one confirmation, one event, typed refusals."""
+    # given
+    heard, listener = confirmations_heard()
+    client, people = await lucheng(yixian_app, listener)
+    vetters = [
+        await client.acting_as("lucheng.four_visits.vetter", unit=unit)
+        for unit in ("330302", "330302", "330302")
+    ]
+    entry = await pending_entry(client, people)
+    # when
+    results = await asyncio.gather(
+        *(v.execute(CONFIRM_ENTRY, id=entry, reason=f"核实{n}") for n, v in enumerate(vetters))
+    )
+    # then
+    assert all(r.errors is None for r in results), [r.errors for r in results]
+    written, refused = outcome([r.data["confirmFourVisitsNegativeListEntry"] for r in results])
+    assert len(written) == 1
+    assert refused == ["FOUR_VISITS_NEGATIVE_STATE"] * 2
+    assert [e.payload["entry_id"] for e in heard] == [row_id(entry)]
+    kept = await client.execute(PERSON_NEGATIVE_LIST, id=people["candidate"])
+    assert [e["status"] for e in kept.data["person"]["fourVisitsNegativeList"]] == ["CONFIRMED"]
+
+
+async def test_a_confirmation_racing_a_clearing_ends_with_one_decision(yixian_app):
+    """Confirm and clear a PENDING entry at once: one is written, the other refused, not lost."""
+    # given
+    heard, listener = confirmations_heard()
+    client, people = await lucheng(yixian_app, listener)
+    vetter = await client.acting_as("lucheng.four_visits.vetter", unit="330302")
+    entry = await pending_entry(client, people)
+    # when
+    confirmed, cleared = await asyncio.gather(
+        vetter.execute(CONFIRM_ENTRY, id=entry, reason="经核实属实"),
+        client.execute(CLEAR_ENTRY, id=entry, reason="查无实据"),
+    )
+    # then
+    payloads = [
+        confirmed.data["confirmFourVisitsNegativeListEntry"],
+        cleared.data["clearFourVisitsNegativeListEntry"],
+    ]
+    written, refused = outcome(payloads)
+    assert len(written) == 1
+    assert refused == ["FOUR_VISITS_NEGATIVE_STATE"]
+    kept = await client.execute(PERSON_NEGATIVE_LIST, id=people["candidate"])
+    [saved] = kept.data["person"]["fourVisitsNegativeList"]
+    assert saved["status"] == written[0]["entry"]["status"]
+    assert len(heard) == (1 if saved["status"] == "CONFIRMED" else 0)
+
+
+NODE = """
+query($id: ID!) {
+  node(id: $id) {
+    __typename
+    ... on FourVisitsNegativeListEntry { reason status }
+  }
+}"""
+
+
+async def test_nodes_are_found_by_id_and_ids_beyond_a_row_id_name_none(yixian_app):
+    """node(id:) finds the plugin's objects; an id above 2³¹−1 (or not a number) is null."""
+    # given
+    client, people = await lucheng(yixian_app)
+    recorded = await record(client, people, "phone-1-0001")
+    entry = await pending_entry(client, people)
+    vote = await client.execute(VOTE, input=vote_round(people, members=[]))
+    found = {
+        "FourVisitsVisit": recorded["visit"]["id"],
+        "FourVisitsFinding": recorded["visit"]["findings"][0]["id"],
+        "FourVisitsVoteRound": vote.data["recordFourVisitsVoteRound"]["voteRound"]["id"],
+        "FourVisitsNegativeListEntry": entry,
+    }
+    for type_name, global_id in found.items():
+        # when
+        result = await client.execute(NODE, id=global_id)
+        # then
+        assert result.errors is None, result.errors
+        assert result.data["node"]["__typename"] == type_name
+        for node_id in ("2147483648", "99999999999999999999", "-1", "0", "x"):
+            missing = await client.execute(
+                NODE, id=base64.b64encode(f"{type_name}:{node_id}".encode()).decode()
+            )
+            assert missing.errors is None, (type_name, node_id, missing.errors)
+            assert missing.data["node"] is None, (type_name, node_id)
+    entry_node = await client.execute(NODE, id=entry)
+    assert entry_node.data["node"]["status"] == "PENDING"
 
 
 # --- who may do what -----------------------------------------------------------------------------
@@ -1190,9 +1479,9 @@ async def test_a_resident_cadre_records_visits_while_posted_there_and_not_after(
         RECORD, input=visit(people, "cadre-2", villageCode=OTHER_VILLAGE)
     )
     # then
-    assert mine.data["recordVisit"]["errors"] == []
-    assert mine.data["recordVisit"]["visit"]["visitor"] == {"name": "周建国"}
-    assert elsewhere.data["recordVisit"]["errors"][0]["code"] == "NOT_FOUND"
+    assert mine.data["recordFourVisitsVisit"]["errors"] == []
+    assert mine.data["recordFourVisitsVisit"]["visit"]["visitor"] == {"name": "周建国"}
+    assert elsewhere.data["recordFourVisitsVisit"]["errors"][0]["code"] == "NOT_FOUND"
     seen = await cadre.execute(VISITS, under=VILLAGE)
     assert seen.data["fourVisitsVisits"]["totalCount"] == 1
     # when the posting ends
@@ -1200,7 +1489,7 @@ async def test_a_resident_cadre_records_visits_while_posted_there_and_not_after(
     assert ended.data["endPosting"]["errors"] == []
     after = await cadre.execute(RECORD, input=visit(people, "cadre-3"))
     # then
-    assert after.data["recordVisit"]["errors"][0]["code"] == "PERMISSION_DENIED"
+    assert after.data["recordFourVisitsVisit"]["errors"][0]["code"] == "PERMISSION_DENIED"
     assert await total(client) == 1
 
 
@@ -1221,8 +1510,8 @@ async def test_an_operator_of_another_district_sees_and_changes_nothing_here(yix
     # then
     assert listed.data["fourVisitsVisits"]["totalCount"] == 0
     assert looked.errors[0]["extensions"]["code"] == "NOT_FOUND"
-    assert written.data["recordVisit"]["errors"][0]["code"] == "NOT_FOUND"
-    assert at_home.data["recordVisit"]["errors"][0]["code"] == "PLUGIN_NOT_ACTIVE"
+    assert written.data["recordFourVisitsVisit"]["errors"][0]["code"] == "NOT_FOUND"
+    assert at_home.data["recordFourVisitsVisit"]["errors"][0]["code"] == "PLUGIN_NOT_ACTIVE"
     assert by_key.data["fourVisitsVisit"] is None
 
 
@@ -1246,7 +1535,7 @@ query {
       }
     } }
   }
-  people(first: 50) { edges { node { name negativeList { status } } } }
+  people(first: 50) { edges { node { name fourVisitsNegativeList { status } } } }
 }"""
 
 ADD_VILLAGE = """

@@ -304,6 +304,28 @@ async def test_member_departments_are_flagged_by_the_county_and_listed(yixian_ap
     assert (await town.execute(MEMBERS, county="330329")).data["jointReviewMembers"] == []
 
 
+async def test_a_department_cannot_flag_or_unflag_itself(yixian_app):
+    """Membership is the county's decision: a department's own OPERATOR is refused."""
+    # given
+    w = await world(yixian_app, members=("330329D01",))
+    department = await w.as_role("OPERATOR", "330329D01")
+    before = (await w.admin.execute(MEMBERS, county="330329")).data["jointReviewMembers"]
+
+    # when the department's operator unflags itself, flags itself again, flags another
+    leave = await refused(
+        department, SET_MEMBER, "setJointReviewMember", code="330329D01", member=False
+    )
+    join = await refused(department, SET_MEMBER, "setJointReviewMember", code="330329D01")
+    other = await refused(department, SET_MEMBER, "setJointReviewMember", code="330329D02")
+
+    # then it is refused, the department it cannot see does not exist for it, nothing changed
+    assert leave == [("PERMISSION_DENIED", "departmentCode")]
+    assert join == [("PERMISSION_DENIED", "departmentCode")]
+    assert other == [("NOT_FOUND", "departmentCode")]
+    assert (await w.admin.execute(MEMBERS, county="330329")).data["jointReviewMembers"] == before
+    assert before == [{"code": "330329D01", "name": "县纪委", "member": True}]
+
+
 # --- submitting -----------------------------------------------------------------------------------
 
 
@@ -479,6 +501,47 @@ async def test_a_department_sees_only_its_own_requests_while_the_candidate_is_op
     ] == ["330329D02"]
 
 
+async def test_a_reviewer_granted_at_two_departments_is_refused(yixian_app):
+    """A reviewer acts for exactly one department: a user holding the role at two is refused
+    recording and queues, and reads no confidential verdict through the role."""
+    # given a user granted the reviewer role at 县纪委 and at 县委组织部
+    w = await world(yixian_app)
+    d1 = await w.as_role(REVIEWER, "330329D01")
+    await w.admin.acting_as(REVIEWER, unit="330329D01", name="two-hats")
+    two_hats = await w.admin.acting_as(REVIEWER, unit="330329D02", name="two-hats")
+    batch = await submit(w.admin, w, "周建平")
+    candidate = batch["candidates"][0]["id"]
+    await answer(d1, candidate, "CONCERN", reason="待核实")
+    before = await snapshot(w.admin)
+
+    # when
+    refusals = [
+        await refused(
+            two_hats,
+            VERDICT,
+            "recordJointReviewVerdict",
+            candidate=candidate,
+            verdict="CLEAR",
+            department=department,
+        )
+        for department in (None, "330329D01", "330329D02")
+    ]
+    queues = [await two_hats.execute(QUEUE, department=d) for d in (None, "330329D02")]
+    seen = await batch_as(two_hats, batch["id"])
+
+    # then
+    assert refusals == [[("JOINT_REVIEW_ONE_DEPARTMENT", None)]] * 3
+    for queue in queues:
+        assert queue.data is None or queue.data["jointReviewQueue"] is None
+        assert [e["extensions"]["code"] for e in queue.errors] == ["JOINT_REVIEW_ONE_DEPARTMENT"]
+    d1_request = seen["candidates"][0]["requests"][0]
+    assert d1_request["department"]["code"] == "330329D01"
+    assert (d1_request["confidential"], d1_request["reason"]) == (True, None)
+    assert await snapshot(w.admin) == before
+    message = (await two_hats.execute(VERDICT, candidate=candidate, verdict="CLEAR")).data
+    assert "exactly one department" in message["recordJointReviewVerdict"]["errors"][0]["message"]
+
+
 # --- the workflow ---------------------------------------------------------------------------------
 
 
@@ -589,19 +652,33 @@ async def test_a_town_withdraws_a_candidate_before_conclusion(yixian_app):
         "errors": [],
     }
     assert codes(await answer(d2, taken_back)) == [("JOINT_REVIEW_CONCLUDED", "candidateId")]
+    while_open = (await batch_as(town, batch["id"]))["candidates"][1]["requests"]
+    assert [(r["status"], r["confidential"], r["reason"]) for r in while_open] == [
+        ("ANSWERED", True, None),  # the batch is still open: the reason stays confidential
+        ("CLOSED", False, None),
+        ("CLOSED", False, None),
+    ]
     for reviewer in (d1, d2, d3):
         await answer(reviewer, kept)
 
-    # then
+    # then the batch is complete and the town reads every verdict, the withdrawn one's too
     done = await batch_as(town, batch["id"])
     assert done["status"] == "COMPLETE"
     assert done["outcomes"]["withdrawn"] == 1
     withdrawn_requests = done["candidates"][1]["requests"]
-    assert [(r["status"], r["confidential"]) for r in withdrawn_requests] == [
-        ("ANSWERED", True),  # a withdrawn candidate never concluded: reasons stay confidential
-        ("CLOSED", False),
-        ("CLOSED", False),
+    assert [
+        (r["status"], r["confidential"], r["verdict"], r["reason"], len(r["versions"]))
+        for r in withdrawn_requests
+    ] == [
+        ("ANSWERED", False, "CONCERN", "有信访记录", 1),
+        ("CLOSED", False, None, None, 0),
+        ("CLOSED", False, None, None, 0),
     ]
+    county = await w.as_role("VIEWER", "330329")
+    as_county = (await batch_as(county, batch["id"]))["candidates"][1]["requests"][0]
+    assert (as_county["confidential"], as_county["reason"]) == (False, "有信访记录")
+    as_d2 = (await batch_as(d2, batch["id"]))["candidates"][1]["requests"]
+    assert [r["department"]["code"] for r in as_d2] == ["330329D02"]  # still only its own
     again = (await town.execute(WITHDRAW, candidate=kept, reason="改任他职")).data
     assert codes(again["withdrawJointReviewCandidate"]) == [
         ("JOINT_REVIEW_CONCLUDED", "candidateId")
@@ -672,6 +749,100 @@ async def test_overdue_requests_are_listed_per_department(yixian_app):
     assert progress == {"requests": 6, "answered": 3, "pending": 3}
 
 
+OBSERVATIONS = """
+query($metric: String!) {
+  observations(filter: {metric: $metric}, first: 100) { edges { node { periodStart value } } }
+}"""
+
+
+async def overdue_by_department(client) -> list[tuple[str, float]]:
+    return [
+        (p["unit"]["code"], p["value"])
+        for p in await series(client, "overdue_requests", level="DEPARTMENT")
+    ]
+
+
+async def test_overdue_requests_are_counted_once_each_however_they_end(yixian_app):
+    """The overdue metric counts, once per request, at its department and in the month of the
+    deadline, every request whose deadline passed before the department answered: answered
+    late, still unanswered, or never answered because the candidate was withdrawn."""
+    # given a batch dated May 2020: all six requests are overdue when it is entered
+    w = await world(yixian_app)
+    town = await w.as_role("OPERATOR", "330329101")
+    d1, d2, d3 = [await w.as_role(REVIEWER, f"330329D0{n}") for n in (1, 2, 3)]
+    old = await submit(w.admin, w, "周建平", "林美珍", at="2020-05-25T09:00:00+08:00")
+    late, withdrawn = (c["id"] for c in old["candidates"])
+    listed = (await w.admin.execute(OVERDUE, under="330329")).data["jointReviewOverdueRequests"]
+
+    # then the metric counts what jointReviewOverdueRequests lists, in May 2020
+    assert [(g["department"]["code"], g["count"]) for g in listed] == [
+        ("330329D01", 2),
+        ("330329D02", 2),
+        ("330329D03", 2),
+    ]
+    assert await overdue_by_department(w.admin) == [
+        ("330329D01", 2),
+        ("330329D02", 2),
+        ("330329D03", 2),
+    ]
+
+    # when 县纪委 answers late and amends, the town withdraws 林美珍, the others answer late
+    await answer(d1, late, "CONCERN", reason="待核实")
+    await answer(d1, late)
+    assert (await town.execute(WITHDRAW, candidate=withdrawn, reason="本人自愿放弃")).data[
+        "withdrawJointReviewCandidate"
+    ]["errors"] == []
+    await answer(d2, late)
+    await answer(d3, late)
+
+    # then every request still counts exactly once
+    assert (await batch_as(w.admin, old["id"]))["status"] == "COMPLETE"
+    assert await overdue_by_department(w.admin) == [
+        ("330329D01", 2),
+        ("330329D02", 2),
+        ("330329D03", 2),
+    ]
+    observed = await w.admin.execute(OBSERVATIONS, metric="taishun.joint_review.overdue_requests")
+    assert {
+        (e["node"]["periodStart"], e["node"]["value"])
+        for e in observed.data["observations"]["edges"]
+    } == {("2020-05-01", 1.0)}
+    assert len(observed.data["observations"]["edges"]) == 6
+
+    # and a batch answered before its deadline is never counted
+    on_time = await submit(town, w, "林美珍")
+    await answer(d1, on_time["candidates"][0]["id"])
+    assert await overdue_by_department(w.admin) == [
+        ("330329D01", 2),
+        ("330329D02", 2),
+        ("330329D03", 2),
+    ]
+
+    # given a batch due under two seconds after submission (plain hours), left alone
+    for name, value in (("deadline_mode", "HOURS"), ("deadline_hours", 0.0005)):
+        changed = await w.admin.execute(SET_SETTING, name=name, value=value)
+        assert changed.data["setPluginSetting"]["errors"] == []
+    quick = await submit(town, w, "吴志强", "季丽华")
+    taken_back, answered = (c["id"] for c in quick["candidates"])
+    await asyncio.sleep(2.5)
+
+    # when a candidate is withdrawn after the deadline, nobody having answered
+    await town.execute(WITHDRAW, candidate=taken_back, reason="改任他职")
+
+    # then its three requests count, and so do the other candidate's, still unanswered
+    assert await overdue_by_department(w.admin) == [
+        ("330329D01", 4),
+        ("330329D02", 4),
+        ("330329D03", 4),
+    ]
+    await answer(d1, answered)  # late, but already counted
+    assert await overdue_by_department(w.admin) == [
+        ("330329D01", 4),
+        ("330329D02", 4),
+        ("330329D03", 4),
+    ]
+
+
 # --- bad input ------------------------------------------------------------------------------------
 
 
@@ -716,6 +887,19 @@ async def test_bad_input_gets_a_typed_error_and_writes_nothing(yixian_app):
     assert await refused(d1, VERDICT, verdict, candidate="bm90IGFuIGlk", verdict="CLEAR") == [
         ("NOT_FOUND", "candidateId")
     ]
+    other_county = await w.as_role(REVIEWER, "330328D01")
+    unknown_candidate = "Sm9pbnRSZXZpZXdDYW5kaWRhdGU6OTk5OQ=="  # JointReviewCandidate:9999
+    missing = await answer(other_county, unknown_candidate)
+    assert codes(missing) == [("NOT_FOUND", "candidateId")]
+    for department in (None, "330329D01", "330328D01"):
+        out_of_scope = await answer(other_county, candidate, department=department)
+        assert out_of_scope == missing  # another county's candidate looks exactly like none
+    assert await refused(
+        town, VERDICT, verdict, candidate=candidate, verdict="CLEAR", department="330329D04"
+    ) == [("NOT_FOUND", "departmentCode")]  # a department the town cannot see, not the batch's
+    assert await refused(
+        town, VERDICT, verdict, candidate=candidate, verdict="CLEAR", department="330329D09"
+    ) == [("NOT_FOUND", "departmentCode")]
     assert await refused(
         town, SUBMIT, submit_, unit="330329101", candidates=candidates(w, "周建平")
     ) == [("JOINT_REVIEW_DUPLICATE_CANDIDATE", "candidates.0.personId")]
@@ -903,6 +1087,91 @@ async def test_person_joint_reviews_load_in_batches(yixian_app):
     ]
     town_view = (await town.execute(PERSON_REVIEWS, under="330329101")).data["people"]["edges"]
     assert {e["node"]["name"] for e in town_view} == {"周建平", "林美珍", "吴志强", "季丽华"}
+
+
+BATCH_TREE = """
+query($id: ID!) {
+  jointReviewBatch(id: $id) {
+    title departments { code unit { code } }
+    outcomes { candidates open }
+    progress { requests answered pending overdue }
+    candidates {
+      name person { name } village { code }
+      progress { requests answered }
+      requests {
+        department { code } status confidential verdict reason
+        versions { version verdict reason recordedAt }
+        candidate { name batch { title } }
+      }
+    }
+  }
+}"""
+
+BATCH_LIST_TREE = """
+query {
+  jointReviewBatches(underUnit: "330329") {
+    title
+    candidates { name requests { department { code } verdict versions { version verdict } } }
+  }
+}"""
+
+
+async def submit_in_village(w: World, *names: str) -> dict:
+    result = await w.admin.execute(
+        SUBMIT, unit="330329101", candidates=candidates(w, *names, village="330329101001")
+    )
+    assert result.data["submitJointReviewBatch"]["errors"] == []
+    return result.data["submitJointReviewBatch"]["batch"]
+
+
+async def test_batch_candidates_requests_and_versions_load_in_batches(yixian_app):
+    """batch → candidates → requests → versions costs the same statements for 1 or many rows."""
+    # given a batch of one candidate with one verdict
+    w = await world(yixian_app)
+    d1, d2 = [await w.as_role(REVIEWER, f"330329D0{n}") for n in (1, 2)]
+    town = await w.as_role("OPERATOR", "330329101")
+    small = await submit_in_village(w, "周建平")
+    await answer(d1, small["candidates"][0]["id"])
+
+    # when it is read, then a batch four times its size with amendments is read
+    counts = {}
+    for reader_name, reader in (("admin", w.admin), ("town", town), ("d1", d1)):
+        with w.admin.count_statements() as counter:
+            result = await reader.execute(BATCH_TREE, id=small["id"])
+        assert result.errors is None, result.errors
+        counts[reader_name] = [counter.count]
+    with w.admin.count_statements() as counter:
+        listed = await w.admin.execute(BATCH_LIST_TREE)
+    assert listed.errors is None
+    one_batch = counter.count
+
+    large = await submit_in_village(w, "林美珍", "吴志强", "季丽华")
+    await submit(w.admin, w, "陈晓东", unit="330329102")
+    for candidate in (c["id"] for c in large["candidates"]):
+        await answer(d1, candidate, "CONCERN", reason="待核实")
+        await answer(d1, candidate)
+        await answer(d2, candidate, "CONCERN", reason="有信访记录")
+    for reader_name, reader in (("admin", w.admin), ("town", town), ("d1", d1)):
+        with w.admin.count_statements() as counter:
+            result = await reader.execute(BATCH_TREE, id=large["id"])
+        assert result.errors is None, result.errors
+        counts[reader_name].append(counter.count)
+    with w.admin.count_statements() as counter:
+        listed = await w.admin.execute(BATCH_LIST_TREE)
+
+    # then the counts did not grow with the rows
+    assert listed.errors is None
+    assert counter.count == one_batch
+    assert all(small_count == large_count for small_count, large_count in counts.values()), counts
+    candidates = result.data["jointReviewBatch"]["candidates"]
+    assert [len(c["requests"]) for c in candidates] == [1, 1, 1]  # d1 sees its own
+    assert [len(c["requests"][0]["versions"]) for c in candidates] == [2, 2, 2]
+    titles = [b["title"] for b in listed.data["jointReviewBatches"]]
+    assert titles == ["雅阳镇第1批", "罗阳镇第2批", "罗阳镇第1批"]
+    assert (
+        sum(len(c["requests"]) for b in listed.data["jointReviewBatches"] for c in b["candidates"])
+        == 15
+    )
 
 
 # --- saved queries, metrics, demo -----------------------------------------------------------------

@@ -17,6 +17,7 @@ import plugins.wencheng_three_degree.plugin as plugin
 from core.seeding import seed_demo
 from plugins.wencheng_three_degree.models import Objection, Rating, ReserveCadre, Transition
 from plugins.wencheng_three_degree.saved_queries import SAVED_QUERIES
+from schema.ids import encode_id
 from yixian.app import build_schema
 
 # --- Documents -----------------------------------------------------------------------------------
@@ -138,9 +139,12 @@ query($id: ID!) {
     village { code name }
     assessment {
       open closedOn loyalty satisfaction competence overall passed ratingCount
-      config { passMark minRatings groupWeights { name weight } degreeWeights { name weight } }
+      config {
+        passMark minRatings { group minRatings }
+        groupWeights { name weight } degreeWeights { name weight }
+      }
       groups {
-        group weight count shown loyalty satisfaction competence
+        group weight count minRatings shown loyalty satisfaction competence
         ratings { loyalty satisfaction competence comment raterName anonymous enteredBy }
       }
     }
@@ -485,6 +489,107 @@ async def test_objections_are_taken_only_during_the_notice(yixian_app):
     assert await count_rows(client, Objection) == 0
 
 
+async def test_during_the_notice_only_an_upheld_objection_allows_a_rejection(yixian_app):
+    """NOTICE → REJECTED is refused without an upheld objection, even after a dismissed one."""
+    # given a record on notice
+    client, people = await wencheng(yixian_app)
+    cadre = (await nominate(client, people["zheng"]))["reserveCadre"]["id"]
+    await walk(client, cadre, "NOTICE")
+    history = await count_rows(client, Transition)
+    # when it is rejected with no objection, then after a dismissed one
+    bare = (await client.execute(REJECT, id=cadre, on="2020-04-28", reason="不适任")).data
+    dismissed = await ok(client, LODGE, "threeDegreeLodgeObjection", id=cadre, on="2020-04-27")
+    await ok(
+        client,
+        RESOLVE,
+        "threeDegreeResolveObjection",
+        id=dismissed["objection"]["id"],
+        resolution="DISMISSED",
+        on="2020-04-28",
+    )
+    after = (await client.execute(REJECT, id=cadre, on="2020-04-29", reason="不适任")).data
+    # then both are refused and nothing is written
+    for body in (bare["threeDegreeReject"], after["threeDegreeReject"]):
+        assert body["reserveCadre"] is None
+        assert body["errors"][0]["code"] == "THREE_DEGREE_NO_UPHELD_OBJECTION"
+        assert body["errors"][0]["field"] == "reserveCadreId"
+    assert await count_rows(client, Transition) == history
+    assert (await record(client, cadre))["state"] == "NOTICE"
+    # when a second objection is upheld, the rejection applies at the NOTICE stage
+    upheld = await ok(client, LODGE, "threeDegreeLodgeObjection", id=cadre, on="2020-04-29")
+    await ok(
+        client,
+        RESOLVE,
+        "threeDegreeResolveObjection",
+        id=upheld["objection"]["id"],
+        resolution="UPHELD",
+        on="2020-04-30",
+    )
+    await ok(client, REJECT, "threeDegreeReject", id=cadre, on="2020-05-01", reason="异议成立")
+    assert (await record(client, cadre))["outcome"]["stage"] == "NOTICE"
+
+
+ELECTIONS = """
+mutation {
+  ts: createUnit(input: {code: "330329", name: "泰顺县", kind: DISTRICT}) { errors { code } }
+  review: createInitiative(input: {code: "taishun-joint-review-2020",
+      name: "村社组织换届初步人选“云联审”", kind: REVIEW, ownerUnitCode: "330329"}) {
+    errors { code }
+  }
+  taishun: createInitiative(input: {code: "taishun-village-election-2021",
+      name: "泰顺县村社组织换届", kind: PROGRAM, ownerUnitCode: "330329"}) { errors { code } }
+  assessment: createInitiative(input: {code: "wencheng-three-degree-2020",
+      name: "后备干部“三度测评一试岗”", kind: ASSESSMENT, ownerUnitCode: "330328"}) {
+    errors { code }
+  }
+  past: createInitiative(input: {code: "wencheng-election-2017", name: "文成县村级组织换届",
+      kind: PROGRAM, ownerUnitCode: "330328", status: COMPLETED}) { errors { code } }
+  sibling: createInitiative(input: {code: "xinlian-election-2021", name: "新联村换届",
+      kind: PROGRAM, ownerUnitCode: "330328101002"}) { errors { code } }
+  town: createInitiative(input: {code: "xukou-election-2021", name: "峃口镇村社组织换届",
+      kind: CAMPAIGN, ownerUnitCode: "330328101", status: PLANNED}) { errors { code } }
+}"""
+
+
+async def test_a_reserve_cadre_is_pooled_only_for_an_election_of_their_village(yixian_app):
+    """Taishun's election codes, an assessment, a past election and another village's election
+    are refused; an election planned by the village's town is taken."""
+    # given 郑国峰 on trial at 渡渎村 and initiatives of every sort
+    client, people = await wencheng(yixian_app)
+    created = await client.execute(ELECTIONS)
+    assert created.errors is None, created.errors
+    assert all(v["errors"] == [] for v in created.data.values()), created.data
+    cadre = (await nominate(client, people["zheng"]))["reserveCadre"]["id"]
+    await walk(client, cadre, "TRIAL")
+    refused = {
+        "taishun-joint-review-2020": ("REVIEW", "neither 渡渎村"),
+        "taishun-village-election-2021": ("neither 渡渎村",),
+        "wencheng-three-degree-2020": ("ASSESSMENT",),
+        "wencheng-election-2017": ("COMPLETED",),
+        "xinlian-election-2021": ("neither 渡渎村",),
+    }
+    for code, reasons in refused.items():
+        # when the cadre is pooled for it
+        body = (await client.execute(POOL, id=cadre, on="2020-07-06", election=code)).data[
+            "threeDegreePool"
+        ]
+        # then it is refused with a typed error naming why
+        assert body["reserveCadre"] is None
+        error = body["errors"][0]
+        assert (error["code"], error["field"]) == (
+            "THREE_DEGREE_NOT_AN_ELECTION",
+            "electionInitiativeCode",
+        ), code
+        assert all(reason in error["message"] for reason in reasons), error["message"]
+    assert (await record(client, cadre))["state"] == "TRIAL"
+    # when the town's planned election is named, the cadre enters its pool
+    await ok(
+        client, POOL, "threeDegreePool", id=cadre, on="2020-07-06", election="xukou-election-2021"
+    )
+    pool = await client.execute(POOL_QUERY, village=DUDU, election="xukou-election-2021")
+    assert [c["person"]["name"] for c in pool.data["threeDegreeCandidatePool"]] == ["郑国峰"]
+
+
 async def test_the_notice_lasts_at_least_notice_days_and_must_end_before_the_trial(yixian_app):
     """A notice shorter than the settings allow is refused; so is a trial during the notice."""
     # given an approved record, and 渡渎村's town asking for 7-day notices
@@ -655,6 +760,7 @@ async def test_a_group_shows_only_its_count_until_it_has_the_minimum_and_masses_
         "group": "MASSES",
         "weight": 1.0,
         "count": 4,
+        "minRatings": 5,
         "shown": False,
         "loyalty": None,
         "satisfaction": None,
@@ -697,6 +803,115 @@ async def test_a_group_shows_only_its_count_until_it_has_the_minimum_and_masses_
     async with client.app.state.sessionmaker() as session:
         names = set((await session.execute(select(Rating.rater_name))).scalars())
     assert {"张大伯", "李阿姨"} <= names
+
+
+async def rate_counts(client, cadre, counts, score=80, on="2020-04-05"):
+    """``counts`` ({group: how many}) ratings of ``score`` on every degree."""
+    for group, count in counts.items():
+        await rate_many(client, cadre, {group: (score, score, score)}, count=count, on=on)
+
+
+def group(assessment, name):
+    return next(g for g in assessment["groups"] if g["group"] == name)
+
+
+async def test_self_and_team_close_with_one_rating_while_masses_and_notables_need_five(
+    yixian_app,
+):
+    """The minimum protects the many raters: one talk with the person and one team rating
+    suffice and show at once; masses and notables need five; each minimum is a setting."""
+    # given 郑国峰 with one talk (本人谈), one team rating, five masses and four notables
+    client, people = await wencheng(yixian_app)
+    cadre = (await nominate(client, people["zheng"]))["reserveCadre"]["id"]
+    await rate_counts(client, cadre, {"SELF": 1, "TEAM": 1, "MASSES": 5}, score=90)
+    await rate_counts(client, cadre, {"NOTABLES": 4}, score=70)
+    # when the record is read
+    partial = (await record(client, cadre))["assessment"]
+    # then the talk and the team show at once, the notables only as a count
+    assert partial["config"]["minRatings"] == [
+        {"group": "SELF", "minRatings": 1},
+        {"group": "MASSES", "minRatings": 5},
+        {"group": "NOTABLES", "minRatings": 5},
+        {"group": "TEAM", "minRatings": 1},
+    ]
+    talk = group(partial, "SELF")
+    assert (talk["count"], talk["minRatings"], talk["shown"], talk["loyalty"]) == (1, 1, True, 90.0)
+    assert len(talk["ratings"]) == 1
+    assert group(partial, "TEAM")["shown"] is True
+    notables = group(partial, "NOTABLES")
+    assert (notables["count"], notables["shown"], notables["loyalty"]) == (4, False, None)
+    assert (partial["overall"], partial["passed"]) == (None, None)
+    # and closing is refused, naming the group short of its minimum
+    short = (await client.execute(CLOSE, id=cadre, on="2020-04-20")).data
+    error = short["threeDegreeCloseAssessment"]["errors"][0]
+    assert error["code"] == "THREE_DEGREE_NOT_ENOUGH_RATINGS"
+    assert "NOTABLES has 4 of 5" in error["message"] and "SELF" not in error["message"]
+    # when the fifth notable rates, the assessment closes with one talk and one team rating
+    await rate_counts(client, cadre, {"NOTABLES": 1}, score=70)
+    await ok(client, CLOSE, "threeDegreeCloseAssessment", id=cadre, on="2020-04-20")
+    closed = (await record(client, cadre))["assessment"]
+    assert (closed["overall"], closed["passed"], closed["ratingCount"]) == (85.0, True, 12)
+    # when 文成 asks for two talks with the person, a later nomination keeps that minimum
+    changed = await client.execute(SET_SETTING, name="min_ratings_self", value=2, unit="330328")
+    assert changed.data["setPluginSetting"]["errors"] == []
+    zero = await client.execute(SET_SETTING, name="min_ratings_masses", value=0, unit="330328")
+    assert zero.data["setPluginSetting"]["errors"][0]["code"] == "INVALID"
+    later = (await nominate(client, people["hu"], XINLIAN))["reserveCadre"]["id"]
+    await rate_counts(client, later, {"SELF": 1, "TEAM": 1, "MASSES": 5, "NOTABLES": 5})
+    kept = (await record(client, later))["assessment"]
+    assert group(kept, "SELF")["minRatings"] == 2 and group(kept, "SELF")["shown"] is False
+    assert kept["overall"] is None
+    refused = (await client.execute(CLOSE, id=later, on="2020-04-20")).data
+    assert refused["threeDegreeCloseAssessment"]["errors"][0]["code"] == (
+        "THREE_DEGREE_NOT_ENOUGH_RATINGS"
+    )
+    # then the first record keeps the minimum it was nominated under
+    assert group((await record(client, cadre))["assessment"], "SELF")["minRatings"] == 1
+
+
+async def test_a_record_nominated_under_one_minimum_for_every_group_keeps_it(yixian_app):
+    """A configuration kept before the minimum was set per group still applies to every group."""
+    # given a record whose kept configuration has one minimum of 5 (the former form)
+    client, people = await wencheng(yixian_app)
+    cadre = (await nominate(client, people["zheng"]))["reserveCadre"]["id"]
+    async with client.app.state.sessionmaker() as session:
+        row = (await session.execute(select(ReserveCadre))).scalar_one()
+        row.config = {**row.config, "min_ratings": 5}
+        await session.commit()
+    await rate_counts(client, cadre, {"SELF": 1, "TEAM": 1, "MASSES": 5, "NOTABLES": 5})
+    # when it is read and closed
+    kept = (await record(client, cadre))["assessment"]
+    short = (await client.execute(CLOSE, id=cadre, on="2020-04-20")).data
+    # then every group needs 5, as when it was nominated
+    assert {m["minRatings"] for m in kept["config"]["minRatings"]} == {5}
+    assert group(kept, "SELF")["shown"] is False
+    assert short["threeDegreeCloseAssessment"]["errors"][0]["code"] == (
+        "THREE_DEGREE_NOT_ENOUGH_RATINGS"
+    )
+
+
+async def test_the_pass_mark_is_compared_with_the_unrounded_overall_score(yixian_app):
+    """79.996 shows as 80.0 but fails a pass mark of 80, before and after the close."""
+    # given every rating 79.996 on every degree
+    client, people = await wencheng(yixian_app)
+    cadre = (await nominate(client, people["zheng"]))["reserveCadre"]["id"]
+    await rate_many(client, cadre, uniform(79.996))
+    # when the open assessment is read, then closed
+    provisional = (await record(client, cadre))["assessment"]
+    await ok(client, CLOSE, "threeDegreeCloseAssessment", id=cadre, on="2020-04-20")
+    closed = (await record(client, cadre))["assessment"]
+    # then it shows 80.0 and fails, and the meeting can only reject
+    assert (provisional["overall"], provisional["passed"]) == (80.0, False)
+    assert (closed["overall"], closed["passed"]) == (80.0, False)
+    approved = (await client.execute(APPROVE, id=cadre, on="2020-04-24")).data
+    assert approved["threeDegreeApprove"]["errors"][0]["code"] == "THREE_DEGREE_BELOW_PASS_MARK"
+    assert (await record(client, cadre))["state"] == "ASSESSED"
+    # and exactly 80, computed through weighted means, passes
+    other = (await nominate(client, people["hu"], XINLIAN))["reserveCadre"]["id"]
+    await rate_many(client, other, {"SELF": (90, 80, 70), "MASSES": (60, 70, 80)})
+    await rate_many(client, other, {"NOTABLES": (80, 80, 80), "TEAM": (90, 90, 90)})
+    await ok(client, CLOSE, "threeDegreeCloseAssessment", id=other, on="2020-04-20")
+    await ok(client, APPROVE, "threeDegreeApprove", id=other, on="2020-04-24")
 
 
 async def test_bad_ratings_and_ratings_after_the_close_are_refused(yixian_app):
@@ -820,6 +1035,22 @@ async def test_a_town_operator_works_in_their_town_and_another_county_sees_nothi
     await operator.aclose()
     for other in (outsider, viewer, local_viewer):
         await other.aclose()
+
+
+async def test_an_id_beyond_the_row_id_range_names_nothing(yixian_app):
+    """node(id:) and threeDegreeReserveCadre(id:) with an id beyond int32 give null, no error."""
+    # given a record
+    client, people = await wencheng(yixian_app)
+    cadre = (await nominate(client, people["zheng"]))["reserveCadre"]["id"]
+    for row_id in (2**31, 10**20, 0, -1):
+        huge = encode_id("ThreeDegreeReserveCadre", row_id)
+        # when a node and a record are asked for by that id
+        node = await client.execute(NODE, id=huge)
+        one = await client.execute(RECORD, id=huge)
+        # then both are null
+        assert node.errors is None and node.data["node"] is None, row_id
+        assert one.errors is None and one.data["threeDegreeReserveCadre"] is None, row_id
+    assert (await client.execute(NODE, id=cadre)).data["node"]["state"] == "NOMINATED"
 
 
 async def test_two_concurrent_transitions_of_one_record_give_one_winner(yixian_app):
@@ -1030,12 +1261,20 @@ async def test_the_demo_brings_wenchengs_27_on_trial_once(yixian_app):
     zheng = await client.execute(
         """{ people(filter: {search: "郑国峰"}, first: 1) { edges { node {
               threeDegree { state village { name } trialPosting { title status }
-                            assessment { passed } history { toState } } } } } }"""
+                            assessment { passed groups { group count } }
+                            history { toState } } } } } }"""
     )
     record_ = zheng.data["people"]["edges"][0]["node"]["threeDegree"]
     assert record_["state"] == "TRIAL" and record_["village"]["name"] == "渡渎村"
     assert record_["trialPosting"] == {"title": "后备干部到渡渎村试岗", "status": "ACTIVE"}
     assert record_["assessment"]["passed"] is True
+    # one talk with the person (本人谈), not five
+    assert {g["group"]: g["count"] for g in record_["assessment"]["groups"]} == {
+        "SELF": 1,
+        "MASSES": 6,
+        "NOTABLES": 5,
+        "TEAM": 3,
+    }
     assert len(record_["history"]) == 5
     on_trial = await client.execute(
         SERIES, metric="wencheng.three_degree.reserve_cadres_on_trial", level=None

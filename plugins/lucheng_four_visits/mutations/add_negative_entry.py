@@ -1,4 +1,4 @@
-"""``addNegativeListEntry``: negative information on a prospective candidate, PENDING."""
+"""``addFourVisitsNegativeListEntry``: negative information on a prospective candidate, PENDING."""
 
 from __future__ import annotations
 
@@ -17,14 +17,14 @@ from schema.ids import decode_id
 from .. import KEY
 from ..activity import ensure_active
 from ..models import Finding, NegativeEntry, NegativeSource, NegativeStatus, Visit, VoteRound
-from ..types import NegativeListEntry
+from ..types import FourVisitsNegativeListEntry
 
 
 @strawberry.input(
     description="A negative-list entry. Name exactly one source: visitId, findingId, "
     "voteRoundId, or sourceUnitCode (another unit, then villageCode too)."
 )
-class AddNegativeListEntryInput:
+class AddFourVisitsNegativeListEntryInput:
     person_id: strawberry.ID = strawberry.field(description="The prospective candidate.")
     reason: str
     visit_id: strawberry.ID | None = None
@@ -41,12 +41,14 @@ class AddNegativeListEntryInput:
 
 
 @strawberry.type
-class AddNegativeListEntryPayload:
-    entry: NegativeListEntry | None = None
+class AddFourVisitsNegativeListEntryPayload:
+    entry: FourVisitsNegativeListEntry | None = None
     errors: list[UserError]
 
 
-async def _source(ctx: Any, data: AddNegativeListEntryInput) -> tuple[NegativeSource, int, dict]:
+async def _source(
+    ctx: Any, data: AddFourVisitsNegativeListEntryInput
+) -> tuple[NegativeSource, int, dict]:
     """The source, the village it points at and the entry's source columns."""
     given = [
         name
@@ -98,7 +100,7 @@ async def _source(ctx: Any, data: AddNegativeListEntryInput) -> tuple[NegativeSo
     return NegativeSource.UNIT, village.id, {"source_unit_id": source_unit.id}
 
 
-async def add_entry(ctx: Any, data: AddNegativeListEntryInput) -> NegativeEntry:
+async def add_entry(ctx: Any, data: AddFourVisitsNegativeListEntryInput) -> NegativeEntry:
     source, village_id, columns = await _source(ctx, data)
     await ensure_active(ctx, village_id, "villageCode" if source is NegativeSource.UNIT else None)
     person_id = decode_id(data.person_id, "Person", "personId")
@@ -129,17 +131,17 @@ async def add_entry(ctx: Any, data: AddNegativeListEntryInput) -> NegativeEntry:
 
 
 @strawberry.type
-class AddNegativeListEntryMutation:
+class AddFourVisitsNegativeListEntryMutation:
     @strawberry.mutation(
         description="鹿城 负面清单: enter negative information on a prospective candidate; it "
         "stays PENDING until a vetter confirms or clears it. Anyone who may write at the "
         "village may enter; only vetters see the list."
     )
-    async def add_negative_list_entry(
-        self, info: strawberry.Info, input: AddNegativeListEntryInput
-    ) -> AddNegativeListEntryPayload:
+    async def add_four_visits_negative_list_entry(
+        self, info: strawberry.Info, input: AddFourVisitsNegativeListEntryInput
+    ) -> AddFourVisitsNegativeListEntryPayload:
         return await mutation_payload(
-            AddNegativeListEntryPayload,
+            AddFourVisitsNegativeListEntryPayload,
             info.context.run(lambda ctx: add_entry(ctx, input)),
             "entry",
         )

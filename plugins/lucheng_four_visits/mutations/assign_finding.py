@@ -13,7 +13,8 @@ from core.units.services import require_unit
 from schema.errors import UserError, mutation_payload
 
 from .. import KEY
-from ..findings import day_or_today, load_finding, not_before
+from ..clock import today as china_today
+from ..findings import day_or_today, load_finding, move, not_before
 from ..models import FindingStatus
 from ..types import FourVisitsFinding
 
@@ -39,7 +40,7 @@ class AssignFourVisitsFindingPayload:
 
 
 async def assign_finding(ctx: Any, data: AssignFourVisitsFindingInput) -> Any:
-    today = datetime.date.today()
+    today = china_today()
     finding = await load_finding(
         ctx, data.finding_id, (FindingStatus.OPEN, FindingStatus.ASSIGNED), "assigned"
     )
@@ -54,12 +55,16 @@ async def assign_finding(ctx: Any, data: AssignFourVisitsFindingInput) -> Any:
         raise DomainError.one(
             "DATE_ORDER", f"dueOn {due_on} lies before assignedOn {assigned_on}", "dueOn"
         )
-    finding.status = FindingStatus.ASSIGNED
-    finding.assigned_unit_id = unit.id
-    finding.assigned_on = assigned_on
-    finding.due_on = due_on
-    finding.assigned_by = ctx.actor
-    await ctx.session.flush()
+    await move(
+        ctx,
+        finding,
+        "assigned",
+        status=FindingStatus.ASSIGNED,
+        assigned_unit_id=unit.id,
+        assigned_on=assigned_on,
+        due_on=due_on,
+        assigned_by=ctx.actor,
+    )
     ctx.publish(
         f"{KEY}.finding_assigned",
         source=KEY,

@@ -1,4 +1,4 @@
-"""``clearNegativeListEntry``: a vetter clears an entry (it stays on record, never deleted)."""
+"""``clearFourVisitsNegativeListEntry``: a vetter clears an entry; it stays on record."""
 
 from __future__ import annotations
 
@@ -7,20 +7,23 @@ import strawberry
 from schema.errors import mutation_payload
 
 from ..negative_list import settle
-from .confirm_negative_entry import SettleNegativeListEntryInput, SettleNegativeListEntryPayload
+from .confirm_negative_entry import (
+    SettleFourVisitsNegativeListEntryInput,
+    SettleFourVisitsNegativeListEntryPayload,
+)
 
 
 @strawberry.type
-class ClearNegativeListEntryMutation:
+class ClearFourVisitsNegativeListEntryMutation:
     @strawberry.mutation(
         description="鹿城 负面清单: clear a PENDING or CONFIRMED entry, with a reason (vetters and "
         "admins). The entry is kept, marked CLEARED."
     )
-    async def clear_negative_list_entry(
-        self, info: strawberry.Info, input: SettleNegativeListEntryInput
-    ) -> SettleNegativeListEntryPayload:
+    async def clear_four_visits_negative_list_entry(
+        self, info: strawberry.Info, input: SettleFourVisitsNegativeListEntryInput
+    ) -> SettleFourVisitsNegativeListEntryPayload:
         return await mutation_payload(
-            SettleNegativeListEntryPayload,
+            SettleFourVisitsNegativeListEntryPayload,
             info.context.run(lambda ctx: settle(ctx, input.entry_id, input.reason, confirm=False)),
             "entry",
         )

@@ -11,7 +11,8 @@ from core import DomainError, Problem
 from schema.errors import UserError, mutation_payload
 
 from .. import KEY
-from ..findings import day_or_today, load_finding, not_before
+from ..clock import today as china_today
+from ..findings import day_or_today, load_finding, move, not_before
 from ..models import FindingStatus
 from ..types import FourVisitsFinding
 
@@ -33,7 +34,7 @@ class CloseFourVisitsFindingPayload:
 
 
 async def close_finding(ctx: Any, data: CloseFourVisitsFindingInput) -> Any:
-    today = datetime.date.today()
+    today = china_today()
     finding = await load_finding(ctx, data.finding_id, (FindingStatus.ASSIGNED,), "closed")
     reason, report = (data.reason or "").strip(), (data.escalated_in or "").strip()
     problems = []
@@ -49,12 +50,16 @@ async def close_finding(ctx: Any, data: CloseFourVisitsFindingInput) -> Any:
         raise DomainError(*problems)
     closed_on = day_or_today(data.closed_on, "closedOn", today)
     not_before(closed_on, finding.assigned_on, "closedOn", "its assignment on")
-    finding.status = FindingStatus.CLOSED_UNRESOLVABLE
-    finding.closed_reason = reason
-    finding.escalated_in = report
-    finding.closed_on = closed_on
-    finding.closed_by = ctx.actor
-    await ctx.session.flush()
+    await move(
+        ctx,
+        finding,
+        "closed",
+        status=FindingStatus.CLOSED_UNRESOLVABLE,
+        closed_reason=reason,
+        escalated_in=report,
+        closed_on=closed_on,
+        closed_by=ctx.actor,
+    )
     ctx.publish(
         f"{KEY}.finding_closed",
         source=KEY,

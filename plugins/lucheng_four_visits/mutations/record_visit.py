@@ -1,4 +1,4 @@
-"""``recordVisit``: one visit from a phone, idempotent under its client key."""
+"""``recordFourVisitsVisit``: one visit from a phone, idempotent under its client key."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from core import DomainError
 from schema.errors import UserError, user_errors
 
 from ..types import FourVisitsVisit
-from ..visits import RecordVisitInput, record_visit
+from ..visits import RecordFourVisitsVisitInput, record_visit
 
 
 @strawberry.type(description="The visit recorded (or found again under its key), or why not.")
-class RecordVisitPayload:
+class RecordFourVisitsVisitPayload:
     visit: FourVisitsVisit | None = None
     replayed: bool = strawberry.field(
         default=False,
@@ -23,16 +23,18 @@ class RecordVisitPayload:
 
 
 @strawberry.type
-class RecordVisitMutation:
+class RecordFourVisitsVisitMutation:
     @strawberry.mutation(
         description="鹿城 四访四问: record a visit. Send it again with the same clientKey until an "
         "answer arrives: the visit is written once."
     )
-    async def record_visit(
-        self, info: strawberry.Info, input: RecordVisitInput
-    ) -> RecordVisitPayload:
+    async def record_four_visits_visit(
+        self, info: strawberry.Info, input: RecordFourVisitsVisitInput
+    ) -> RecordFourVisitsVisitPayload:
         try:
             recorded = await record_visit(info, input)
         except DomainError as exc:
-            return RecordVisitPayload(errors=user_errors(exc))
-        return RecordVisitPayload(visit=recorded.visit, replayed=recorded.replayed, errors=[])
+            return RecordFourVisitsVisitPayload(errors=user_errors(exc))
+        return RecordFourVisitsVisitPayload(
+            visit=recorded.visit, replayed=recorded.replayed, errors=[]
+        )

@@ -1,4 +1,4 @@
-"""``recordVisits``: a phone's offline backlog in one request, each visit on its own."""
+"""``recordFourVisitsVisits``: a phone's offline backlog in one request, each visit on its own."""
 
 from __future__ import annotations
 
@@ -8,21 +8,21 @@ from core import DomainError
 from schema.errors import UserError, user_errors
 
 from ..types import FourVisitsVisit
-from ..visits import RecordVisitInput, record_visit
+from ..visits import RecordFourVisitsVisitInput, record_visit
 
 #: The most visits one request may carry; a longer backlog goes in parts.
 MAX_BATCH = 200
 
 
 @strawberry.input(description="A phone's offline backlog.")
-class RecordVisitsInput:
-    visits: list[RecordVisitInput] = strawberry.field(
+class RecordFourVisitsVisitsInput:
+    visits: list[RecordFourVisitsVisitInput] = strawberry.field(
         description=f"At most {MAX_BATCH} visits, each with its own clientKey."
     )
 
 
 @strawberry.type(description="What became of one visit of the backlog.")
-class RecordVisitsItem:
+class RecordFourVisitsVisitsItem:
     client_key: str
     visit: FourVisitsVisit | None = None
     replayed: bool = strawberry.field(
@@ -34,8 +34,8 @@ class RecordVisitsItem:
 
 
 @strawberry.type(description="One result per visit, in the order sent.")
-class RecordVisitsPayload:
-    results: list[RecordVisitsItem] = strawberry.field(default_factory=list)
+class RecordFourVisitsVisitsPayload:
+    results: list[RecordFourVisitsVisitsItem] = strawberry.field(default_factory=list)
     errors: list[UserError] = strawberry.field(
         description="Refusals of the request as a whole (too many visits)."
     )
@@ -49,37 +49,39 @@ def _prefixed(exc: DomainError, index: int) -> list[UserError]:
 
 
 @strawberry.type
-class RecordVisitsMutation:
+class RecordFourVisitsVisitsMutation:
     @strawberry.mutation(
         description="鹿城 四访四问: upload a phone's offline backlog. Each visit is written in a "
         "transaction of its own and succeeds or fails alone; resend the failed ones after fixing "
         "them, and any with a lost answer as they are (their keys make that safe)."
     )
-    async def record_visits(
-        self, info: strawberry.Info, input: RecordVisitsInput
-    ) -> RecordVisitsPayload:
+    async def record_four_visits_visits(
+        self, info: strawberry.Info, input: RecordFourVisitsVisitsInput
+    ) -> RecordFourVisitsVisitsPayload:
         if len(input.visits) > MAX_BATCH:
             problem = DomainError.one(
                 "FOUR_VISITS_BATCH_TOO_LARGE",
                 f"{len(input.visits)} visits in one batch; send at most {MAX_BATCH} at a time",
                 "visits",
             )
-            return RecordVisitsPayload(errors=user_errors(problem))
+            return RecordFourVisitsVisitsPayload(errors=user_errors(problem))
         results = []
         for index, item in enumerate(input.visits):
             try:
                 recorded = await record_visit(info, item)
             except DomainError as exc:
                 results.append(
-                    RecordVisitsItem(client_key=item.client_key, errors=_prefixed(exc, index))
+                    RecordFourVisitsVisitsItem(
+                        client_key=item.client_key, errors=_prefixed(exc, index)
+                    )
                 )
                 continue
             results.append(
-                RecordVisitsItem(
+                RecordFourVisitsVisitsItem(
                     client_key=item.client_key,
                     visit=recorded.visit,
                     replayed=recorded.replayed,
                     errors=[],
                 )
             )
-        return RecordVisitsPayload(results=results, errors=[])
+        return RecordFourVisitsVisitsPayload(results=results, errors=[])

@@ -18,6 +18,7 @@ from schema.ids import decode_id
 
 from .. import KEY
 from ..activity import campaigns_by_code, ensure_active
+from ..clock import today as china_today
 from ..metrics import MEMBER_COMPOSITE, TEAM_COMPOSITE, Recorder
 from ..models import Tally, VoteRound
 from ..types import FourVisitsVoteRound
@@ -106,7 +107,7 @@ async def record_round(ctx: Any, data: RecordFourVisitsVoteRoundInput) -> VoteRo
             "NOT_FOUND", f"no initiative has the code {data.initiative_code!r}", "initiativeCode"
         )
     problems: list[Problem] = []
-    if data.held_on > datetime.date.today():
+    if data.held_on > china_today():
         problems.append(Problem("INVALID", "heldOn lies in the future", "heldOn"))
     for name, value in (
         ("partyMembersEligible", data.party_members_eligible),

@@ -11,7 +11,8 @@ from core import DomainError
 from schema.errors import UserError, mutation_payload
 
 from .. import KEY
-from ..findings import day_or_today, load_finding, not_before
+from ..clock import today as china_today
+from ..findings import day_or_today, load_finding, move, not_before
 from ..metrics import FINDINGS_RESOLVED, RESOLUTION_DAYS, Recorder
 from ..models import FindingStatus
 from ..types import FourVisitsFinding
@@ -33,18 +34,25 @@ class ResolveFourVisitsFindingPayload:
 
 
 async def resolve_finding(ctx: Any, data: ResolveFourVisitsFindingInput) -> Any:
-    today = datetime.date.today()
+    today = china_today()
     finding = await load_finding(ctx, data.finding_id, (FindingStatus.ASSIGNED,), "resolved")
     resolution = (data.resolution or "").strip()
     if not resolution:
         raise DomainError.one("REQUIRED", "say what was done", "resolution")
     resolved_on = day_or_today(data.resolved_on, "resolvedOn", today)
     not_before(resolved_on, finding.assigned_on, "resolvedOn", "its assignment on")
-    finding.status = FindingStatus.RESOLVED
-    finding.resolution = resolution
-    finding.resolved_on = resolved_on
-    finding.resolved_by = ctx.actor
-    finding.resolution_days = (resolved_on - finding.opened_on).days
+    # The conditional update first: a request that lost the race stops here, before the
+    # metrics, whose keys would otherwise collide with the winner's.
+    await move(
+        ctx,
+        finding,
+        "resolved",
+        status=FindingStatus.RESOLVED,
+        resolution=resolution,
+        resolved_on=resolved_on,
+        resolved_by=ctx.actor,
+        resolution_days=(resolved_on - finding.opened_on).days,
+    )
     metrics = Recorder(ctx.session, ctx.actor)
     where = {"unit_id": finding.unit_id, "day": resolved_on}
     await metrics.add(FINDINGS_RESOLVED, key=f"fr:{finding.id}", **where)

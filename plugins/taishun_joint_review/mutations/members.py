@@ -30,8 +30,9 @@ class SetJointReviewMemberPayload:
 class SetMemberMutation:
     @strawberry.mutation(
         description="泰顺 云联审: flag a department as a member (联审成员单位) or unflag it. "
-        "Batches already submitted keep their departments. Needs write scope over the "
-        "department (the county's OPERATOR) or ADMIN."
+        "Batches already submitted keep their departments. Membership is the county's "
+        "decision: needs write scope over the department's county (its nearest DISTRICT, e.g. "
+        "the county's OPERATOR) or ADMIN; an OPERATOR of the department itself is refused."
     )
     async def set_joint_review_member(
         self, info: strawberry.Info, input: SetJointReviewMemberInput

@@ -37,7 +37,9 @@ class RecordVerdictMutation:
     @strawberry.mutation(
         description="泰顺 云联审: record the verdict of your department on a candidate, or amend "
         "it while the candidate is open (every version is kept). The candidate concludes when "
-        "the last department answers. Needs the reviewer role at the department (or ADMIN)."
+        "the last department answers. Needs the reviewer role at the department, and at no "
+        "other (JOINT_REVIEW_ONE_DEPARTMENT), or ADMIN. A candidate you may not know is "
+        "NOT_FOUND, like an unknown id."
     )
     async def record_joint_review_verdict(
         self, info: strawberry.Info, input: RecordJointReviewVerdictInput

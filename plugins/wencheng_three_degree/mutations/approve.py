@@ -29,8 +29,8 @@ async def approve_cadre(ctx, data: ApproveInput) -> dict:
     if not cadre.passed:
         raise DomainError.one(
             "THREE_DEGREE_BELOW_PASS_MARK",
-            f"the overall score {cadre.overall} is below the pass mark "
-            f"{cadre.config['pass_mark']}: the meeting can only reject",
+            f"the overall score {cadre.overall} (rounded to two decimals) is below the pass "
+            f"mark {cadre.config['pass_mark']}: the meeting can only reject",
             CADRE_FIELD,
         )
     note = text(data.note, "note")

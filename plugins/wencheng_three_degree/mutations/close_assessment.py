@@ -53,18 +53,19 @@ async def close(ctx, data: CloseAssessmentInput) -> dict:
     scores = score(ratings, config)
     short = scores.short_groups(config)
     if short:
-        detail = ", ".join(f"{g.group.value} has {g.count}" for g in short)
+        detail = ", ".join(f"{g.group.value} has {g.count} of {g.minimum}" for g in short)
         raise DomainError.one(
             "THREE_DEGREE_NOT_ENOUGH_RATINGS",
-            f"every weighted rater group needs at least {config.min_ratings} ratings to close "
-            f"the assessment: {detail}",
+            "every weighted rater group needs its minimum of ratings to close the assessment: "
+            f"{detail}",
             CADRE_FIELD,
         )
     cadre.loyalty = rounded(scores.degrees["loyalty"])
     cadre.satisfaction = rounded(scores.degrees["satisfaction"])
     cadre.competence = rounded(scores.degrees["competence"])
     cadre.overall = rounded(scores.overall)
-    cadre.passed = cadre.overall >= config.pass_mark
+    # The pass mark is compared with the unrounded score: 79.996 shows as 80.0 but fails 80.
+    cadre.passed = config.reaches_pass_mark(scores.overall)
     await ctx.session.flush()
     await record_metrics(
         ctx,
@@ -89,5 +90,6 @@ async def resolve(info: strawberry.Info, input: CloseAssessmentInput) -> CadrePa
 close_assessment = strawberry.mutation(
     resolver=resolve,
     description="文成 三度测评一试岗: close the three-degree assessment and keep its scores "
-    "(NOMINATED → ASSESSED); every weighted rater group needs its minimum number of ratings.",
+    "(NOMINATED → ASSESSED); every weighted rater group needs its minimum number of ratings "
+    "(5 masses, 5 notables, 1 talk with the person, 1 team rating by default).",
 )

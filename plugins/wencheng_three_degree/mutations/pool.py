@@ -7,13 +7,48 @@ import datetime
 import strawberry
 from sqlalchemy import select
 
-from core import DomainError, Initiative, Posting
+from core import DomainError, Initiative, Posting, Unit, UnitTree
+from core.initiatives.models import InitiativeKind, InitiativeStatus
 from core.postings.models import PostingStatus
 from core.postings.services import end_posting
 
 from ..models import State
 from ..workflow import check_transition, transition
 from ._common import CADRE_FIELD, CadrePayload, load_cadre, payload, publish, record_metrics, text
+
+ELECTION_FIELD = "electionInitiativeCode"
+#: An election (村社组织换届) runs as a programme or a campaign, not as a review or an assessment.
+ELECTION_KINDS = (InitiativeKind.PROGRAM, InitiativeKind.CAMPAIGN)
+#: A candidate pool is for an election still to come or under way.
+ELECTION_STATUSES = (InitiativeStatus.PLANNED, InitiativeStatus.ACTIVE)
+
+
+async def require_election(ctx, initiative: Initiative, village: Unit) -> None:
+    """Refuse (``THREE_DEGREE_NOT_AN_ELECTION``) an initiative that cannot be the village's
+    election: one that is no PROGRAM or CAMPAIGN, is COMPLETED or CANCELLED, or is owned by a
+    unit that is neither the village nor one of its ancestors (another county's election)."""
+    problems = []
+    if initiative.kind not in ELECTION_KINDS:
+        problems.append(f"it is a {initiative.kind.value}, not a PROGRAM or CAMPAIGN")
+    if initiative.status not in ELECTION_STATUSES:
+        problems.append(f"it is {initiative.status.value}, not PLANNED or ACTIVE")
+    covers = (
+        await ctx.session.execute(
+            select(UnitTree.distance).where(
+                UnitTree.ancestor_id == initiative.owner_unit_id,
+                UnitTree.descendant_id == village.id,
+            )
+        )
+    ).first()
+    if covers is None:
+        problems.append(f"its owner unit is neither {village.name} nor a unit above it")
+    if problems:
+        raise DomainError.one(
+            "THREE_DEGREE_NOT_AN_ELECTION",
+            f"{initiative.code} cannot be the election of {village.code} {village.name}: "
+            + "; ".join(problems),
+            ELECTION_FIELD,
+        )
 
 
 @strawberry.input(
@@ -25,7 +60,8 @@ class PoolInput:
     reserve_cadre_id: strawberry.ID
     pooled_on: datetime.date = strawberry.field(description="On or after the trial's last day.")
     election_initiative_code: str = strawberry.field(
-        description="The election (换届) initiative whose candidate pool they enter."
+        description="The election (换届) initiative whose candidate pool they enter: a PROGRAM "
+        "or CAMPAIGN, PLANNED or ACTIVE, owned by the village or a unit above it."
     )
     note: str | None = None
 
@@ -42,8 +78,9 @@ async def pool_cadre(ctx, data: PoolInput) -> dict:
         raise DomainError.one(
             "NOT_FOUND",
             f"no initiative has the code {data.election_initiative_code!r}",
-            "electionInitiativeCode",
+            ELECTION_FIELD,
         )
+    await require_election(ctx, initiative, village)
     posting = await ctx.session.get(Posting, cadre.trial_posting_id)
     if posting is not None and posting.status is PostingStatus.RECALLED:
         raise DomainError.one(

@@ -5,20 +5,31 @@ from __future__ import annotations
 import datetime
 
 import strawberry
+from sqlalchemy import select
 
-from core import Posting
+from core import DomainError, Posting
 from core.postings.models import PostingStatus
 from core.postings.services import end_posting
 
-from ..models import State
+from ..models import Objection, ObjectionStatus, State
 from ..workflow import check_transition, transition
-from ._common import CadrePayload, load_cadre, not_before, payload, publish, record_metrics, text
+from ._common import (
+    CADRE_FIELD,
+    CadrePayload,
+    load_cadre,
+    not_before,
+    payload,
+    publish,
+    record_metrics,
+    text,
+)
 
 
 @strawberry.input(
     name="ThreeDegreeRejectInput",
     description="Reject a reserve cadre: at the meeting (ASSESSED), after an upheld objection "
-    "(NOTICE) or as unfit after the trial (TRIAL, which ends the trial posting).",
+    "(NOTICE: only once an objection was upheld) or as unfit after the trial (TRIAL, which ends "
+    "the trial posting).",
 )
 class RejectInput:
     reserve_cadre_id: strawberry.ID
@@ -47,6 +58,24 @@ async def reject_cadre(ctx, data: RejectInput) -> dict:
         rejected_at_stage=stage,
         **meeting,
     )
+    if stage is State.NOTICE:
+        # Read the objections after the transition took the record: none can be resolved any
+        # more. The notice is no second meeting: only an upheld objection overturns it.
+        upheld = (
+            await ctx.session.execute(
+                select(Objection.id).where(
+                    Objection.reserve_cadre_id == cadre.id,
+                    Objection.status == ObjectionStatus.UPHELD,
+                )
+            )
+        ).first()
+        if upheld is None:
+            raise DomainError.one(
+                "THREE_DEGREE_NO_UPHELD_OBJECTION",
+                "during the public notice a reserve cadre is rejected only after an objection "
+                "was upheld; none was (lodge one and uphold it, or start the trial)",
+                CADRE_FIELD,
+            )
     if cadre.trial_posting_id is not None:
         posting = await ctx.session.get(Posting, cadre.trial_posting_id)
         if posting is not None and posting.status in (PostingStatus.ACTIVE, PostingStatus.PLANNED):
@@ -70,5 +99,6 @@ async def resolve(info: strawberry.Info, input: RejectInput) -> CadrePayload:
 reject = strawberry.mutation(
     resolver=resolve,
     description="文成 三度测评一试岗: reject a reserve cadre with reasons — at the evaluation "
-    "meeting, after an upheld objection, or unfit after the trial post.",
+    "meeting, after an upheld objection (during the notice, only then), or unfit after the "
+    "trial post.",
 )
