@@ -37,7 +37,7 @@ def token_create(
     ),
 ) -> None:
     """Grant ROLE at UNIT to USER and print a new token for them (shown this once)."""
-    from core.access.roles import known_roles, role_unit_kinds
+    from core.access.roles import known_roles, role_unit_kinds, single_unit_roles
     from core.access.tokens import add_grant, ensure_user, issue_token
     from core.db import create_engine, create_sessionmaker
     from core.errors import DomainError
@@ -67,6 +67,7 @@ def token_create(
                     pii=pii,
                     known_roles=known_roles(registry),
                     unit_kinds=role_unit_kinds(registry),
+                    single_unit=single_unit_roles(registry),
                     created_by="yixian token",
                 )
                 expires = datetime.now(UTC) + timedelta(days=days) if days else None

@@ -112,7 +112,7 @@ async def grant_token(
     """Create a user with one grant in the app's database and return a token for it."""
     from sqlalchemy import select
 
-    from core.access.roles import known_roles, role_unit_kinds
+    from core.access.roles import known_roles, role_unit_kinds, single_unit_roles
     from core.access.tokens import add_grant, ensure_user, issue_token
     from core.units.models import Unit
 
@@ -131,6 +131,7 @@ async def grant_token(
             pii=pii,
             known_roles=known_roles(app.state.registry),
             unit_kinds=role_unit_kinds(app.state.registry),
+            single_unit=single_unit_roles(app.state.registry),
         )
         token = await issue_token(session, user, app.state.settings.token_secret)
         await session.commit()

@@ -33,6 +33,8 @@ class RoleSpec:
     unit_kind: str | None = None
     reads: bool = True
     writes: bool = False
+    #: A user holds this role at one unit at most (a reviewer acts for exactly one department).
+    single_unit: bool = False
 
 
 def collect_roles(registry: Any) -> dict[str, RoleSpec]:
@@ -52,6 +54,10 @@ def collect_roles(registry: Any) -> dict[str, RoleSpec]:
 
 def known_roles(registry: Any) -> set[str]:
     return {r.value for r in Role} | set(collect_roles(registry))
+
+
+def single_unit_roles(registry: Any) -> set[str]:
+    return {name for name, spec in collect_roles(registry).items() if spec.single_unit}
 
 
 def role_unit_kinds(registry: Any) -> dict[str, str]:

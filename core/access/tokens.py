@@ -70,6 +70,7 @@ async def add_grant(
     valid_until: datetime | None = None,
     created_by: str | None = None,
     unit_kinds: dict[str, str] | None = None,
+    single_unit: set[str] | None = None,
 ) -> Grant:
     if role not in known_roles:
         raise DomainError.one(
@@ -91,6 +92,22 @@ async def add_grant(
             )
     if valid_from and valid_until and valid_until <= valid_from:
         raise DomainError.one("DATE_ORDER", "validUntil lies before validFrom", "validUntil")
+    if single_unit and role in single_unit:
+        held = (
+            (
+                await session.execute(
+                    select(Grant.unit_id).where(Grant.user_id == user.id, Grant.role == role)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if any(unit != unit_id for unit in held):
+            raise DomainError.one(
+                "INVALID",
+                f"{user.name} already holds {role} at another unit; it is held at one unit only",
+                "unitCode",
+            )
     grant = Grant(
         user_id=user.id,
         role=role,

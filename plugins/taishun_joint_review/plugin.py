@@ -51,6 +51,7 @@ def register_roles():
             unit_kind="DEPARTMENT",
             reads=True,
             writes=False,
+            single_unit=True,
         )
     ]
 

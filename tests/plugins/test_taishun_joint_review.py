@@ -11,10 +11,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from graphql import parse, validate
 
 import plugins.taishun_joint_review.plugin as plugin
 from core.db import create_engine, create_sessionmaker
+from core.errors import DomainError
 from core.seeding import seed_demo
 from core.settings import Settings
 from plugins.taishun_joint_review import REVIEWER
@@ -501,14 +503,31 @@ async def test_a_department_sees_only_its_own_requests_while_the_candidate_is_op
     ] == ["330329D02"]
 
 
+async def grant_behind_the_api(client, user: str, role: str, unit: str) -> None:
+    from sqlalchemy import select
+
+    from core.access.models import Grant, User
+    from core.units.models import Unit
+
+    async with client.app.state.sessionmaker() as session:
+        user_id = (await session.execute(select(User.id).where(User.name == user))).scalar_one()
+        unit_id = (await session.execute(select(Unit.id).where(Unit.code == unit))).scalar_one()
+        session.add(Grant(user_id=user_id, role=role, unit_id=unit_id))
+        await session.commit()
+
+
 async def test_a_reviewer_granted_at_two_departments_is_refused(yixian_app):
     """A reviewer acts for exactly one department: a user holding the role at two is refused
     recording and queues, and reads no confidential verdict through the role."""
     # given a user granted the reviewer role at 县纪委 and at 县委组织部
     w = await world(yixian_app)
     d1 = await w.as_role(REVIEWER, "330329D01")
-    await w.admin.acting_as(REVIEWER, unit="330329D01", name="two-hats")
-    two_hats = await w.admin.acting_as(REVIEWER, unit="330329D02", name="two-hats")
+    two_hats = await w.admin.acting_as(REVIEWER, unit="330329D01", name="two-hats")
+    # a second department is refused when granted (RoleSpec(single_unit=True))…
+    with pytest.raises(DomainError, match="held at one unit only"):
+        await w.admin.acting_as(REVIEWER, unit="330329D02", name="two-hats")
+    # …and a second grant written behind the API is still refused when used
+    await grant_behind_the_api(w.admin, "two-hats", REVIEWER, "330329D02")
     batch = await submit(w.admin, w, "周建平")
     candidate = batch["candidates"][0]["id"]
     await answer(d1, candidate, "CONCERN", reason="待核实")
