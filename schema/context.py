@@ -20,6 +20,34 @@ T = TypeVar("T")
 BatchFn = Callable[["Context", Sequence[Any]], Awaitable[Sequence[Any]]]
 
 
+class LockedSession:
+    """An ``AsyncSession`` whose statements wait for the request's lock; everything else (``info``,
+    ``add``…) passes through."""
+
+    def __init__(self, session: AsyncSession, lock: asyncio.Lock):
+        self._session = session
+        self._lock = lock
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await self._session.execute(*args, **kwargs)
+
+    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await self._session.scalar(*args, **kwargs)
+
+    async def scalars(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await self._session.scalars(*args, **kwargs)
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await self._session.get(*args, **kwargs)
+
+
 class Context:
     """What every resolver finds in ``info.context``.
 
@@ -56,17 +84,21 @@ class Context:
     def read_scope(self) -> Scope:
         return self.principal.read_scope if self.principal is not None else Scope.of(())
 
-    @property
-    def session(self) -> AsyncSession:
-        """The request's read session: every ORM read through it is limited to the principal's
-        subtrees (``core.access.scope``)."""
+    def _raw_session(self) -> AsyncSession:
         if self._session is None:
             self._session = self.sessionmaker(info={"scope": self.read_scope})
         return self._session
 
+    @property
+    def session(self) -> AsyncSession:
+        """The request's read session: every ORM read through it is limited to the principal's
+        subtrees (``core.access.scope``). Sibling fields resolve concurrently, so statements
+        through it take the request's lock, one at a time."""
+        return LockedSession(self._raw_session(), self._lock)  # type: ignore[return-value]
+
     async def execute(self, statement: Any, **kwargs: Any) -> Any:
         async with self._lock:
-            return await self.session.execute(statement, **kwargs)
+            return await self._raw_session().execute(statement, **kwargs)
 
     async def scalars(self, statement: Any) -> list[Any]:
         return list((await self.execute(statement)).scalars())
@@ -77,7 +109,7 @@ class Context:
     async def read(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run ``work(session)`` holding the request's lock (for services taking a session)."""
         async with self._lock:
-            return await work(self.session)
+            return await work(self._raw_session())
 
     def loader(self, batch: BatchFn, key: Hashable | None = None) -> DataLoader:
         """The request's DataLoader for ``batch`` (an ``async def batch(ctx, keys)``).

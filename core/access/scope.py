@@ -49,7 +49,9 @@ class UnscopedSession(RuntimeError):
 def past_scope(session: Any) -> Iterator[None]:
     """Let the statements inside read past the session's scope (a plugin looking up a county it
     serves from a town operator's session). Use for lookups that reveal nothing, and check the
-    caller's grants yourself."""
+    caller's grants yourself. Use it on a command's own session, or inside
+    ``info.context.read(…)`` — never around awaits on the request's shared read session, where a
+    sibling field's statement could run in between, unscoped."""
     saved = session.info.get("scope")
     session.info["scope"] = Scope.everything()
     try:
