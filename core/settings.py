@@ -37,6 +37,11 @@ class Settings(BaseSettings):
         description="Key for hashing API tokens. Required in production (32+ characters); "
         "development uses a fixed, public one.",
     )
+    audit_pii_key: str | None = Field(
+        None,
+        description="Key of the HMAC that tags personal information in the audit trail; unset: "
+        "derived from the secret with a label of its own.",
+    )
     cors_origins: str = Field("", description="Comma-separated origins allowed by CORS.")
     max_page_size: int = 100
     default_page_size: int = 20

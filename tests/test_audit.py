@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, text
 
 from core.audit import checkpoint as checkpoints
-from core.audit.chain import GENESIS, event_hash, stored_fields
+from core.audit.chain import GENESIS, event_hash, stored_fields, units_of
 from core.audit.models import AuditEvent
 from tests.factories import create_person, create_tree
 
@@ -88,6 +88,15 @@ async def test_the_application_cannot_update_or_delete_events(client, sessionmak
     assert (await client.execute(CHAIN)).data["auditChain"]["ok"] is True
 
 
+SQLITE_TRIGGERS = (
+    "audit_event_no_update",
+    "audit_event_no_delete",
+    "audit_event_unit_no_update",
+    "audit_event_unit_no_delete",
+    "audit_event_unit_insert",
+)
+
+
 async def edit_behind_the_back(url: str, statements: list[tuple[str, dict]]) -> None:
     """Change stored events as someone with database access would, triggers out of the way."""
     from sqlalchemy.ext.asyncio import create_async_engine
@@ -100,7 +109,8 @@ async def edit_behind_the_back(url: str, statements: list[tuple[str, dict]]) -> 
             if postgres:
                 await conn.execute(text("SET LOCAL session_replication_role = replica"))
             else:
-                await conn.execute(text("DROP TRIGGER audit_event_no_update"))
+                for trigger in SQLITE_TRIGGERS:
+                    await conn.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))
             for statement, params in statements:
                 await conn.execute(text(statement), params)
     finally:
@@ -146,8 +156,11 @@ async def test_a_full_rewrite_is_caught_only_by_the_signed_checkpoint(
     assert signed.returncode == 0, signed.stdout + signed.stderr
     # when someone with database access rewrites history consistently
     async with sessionmaker() as session:
-        stored = (await session.execute(select(AuditEvent).order_by(AuditEvent.seq))).scalars()
-        rows = [stored_fields(e) for e in stored]
+        stored = (
+            (await session.execute(select(AuditEvent).order_by(AuditEvent.seq))).scalars().all()
+        )
+        units = await units_of(session, 1, stored[-1].seq)
+        rows = [stored_fields(e, units.get(e.seq, ())) for e in stored]
     rows[1]["actor"] = "nobody"
     statements, prev = [], GENESIS
     for fields in rows:
@@ -252,7 +265,8 @@ async def test_an_auditor_reads_only_the_events_of_their_subtree(client, yixian_
 
 
 async def test_the_trail_keeps_personal_information_masked_and_hashed(client, yixian_client_as):
-    """A phone or ID number in a mutation is stored masked with its SHA-256, never in clear."""
+    """A phone or ID number in a mutation is stored masked with a keyed hash, never in clear, and
+    never as its plain SHA-256 (which enumeration reverses; tests/test_audit_integrity.py)."""
     import hashlib
 
     await create_tree(client)
@@ -266,7 +280,8 @@ async def test_the_trail_keeps_personal_information_masked_and_hashed(client, yi
     auditor = await yixian_client_as("AUDITOR", unit="330302")
     text_seen = json.dumps(await events(auditor, "MUTATION"), ensure_ascii=False)
     assert "13812345678" not in text_seen and "33030219800101123X" not in text_seen
-    assert hashlib.sha256(b"13812345678").hexdigest() in text_seen
+    assert hashlib.sha256(b"13812345678").hexdigest() not in text_seen
+    assert '"hmac":' in text_seen and '"key_id":' in text_seen
     assert "138******78" in text_seen
 
 
@@ -288,7 +303,7 @@ async def test_an_event_spanning_districts_is_read_only_by_who_holds_both(client
 async def test_a_run_one_may_not_read_cannot_be_rechecked(client, yixian_client_as):
     await create_tree(client)
     await client.execute("""mutation { saveQuery(input: {name: "count", title: "数",
-      document: "{ units { totalCount } }"}) { errors { code } } }""")
+      document: "{ units { totalCount } }", shared: true}) { errors { code } } }""")
     sibling = await yixian_client_as("AUDITOR", unit="330304")
     run = await sibling.execute('mutation { runSavedQuery(name: "count") { run { auditSeq } } }')
     seq = run.data["runSavedQuery"]["run"]["auditSeq"]

@@ -32,6 +32,9 @@ class AuditEvent(Base):
     result_digest: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: How ``hash`` is computed: 1 (NULL, before core_0006) the fields above; 2 those, the format
+    #: and the sorted ids of the event's units (``audit_event_unit``).
+    chain_format: Mapped[int | None] = mapped_column(Integer)
 
 
 class AuditHead(Base):
@@ -47,7 +50,9 @@ class AuditHead(Base):
 
 class AuditEventUnit(Base):
     """The units an event concerns (rows changed, records read, the runner's scope): auditors of a
-    subtree read the events that concern it. An index beside the chain, not part of a hash."""
+    subtree read the events that concern it. Evidence like the event: hashed with it (chain
+    format 2), and append-only (triggers refuse UPDATE and DELETE, and rows for any event but
+    the one being appended)."""
 
     __tablename__ = "audit_event_unit"
 
