@@ -54,7 +54,10 @@ class SavedQueryVariable:
     required: bool
 
 
-@strawberry.type(description="One version of a saved query. Versions are never overwritten.")
+@strawberry.type(
+    description="One version of a saved query. Versions are never overwritten. Read by admins, "
+    "its owner, readers whose scope covers its owner's when saved, and everyone when shared."
+)
 class SavedQuery:
     name: str = strawberry.field(description="A slug, e.g. `recalled-postings`.")
     version: int
@@ -66,13 +69,18 @@ class SavedQuery:
     roles: list[str] = strawberry.field(description="Roles allowed to run it.")
     owner: str
     plugin: str | None = strawberry.field(description="The plugin that ships it, if any.")
+    shared: bool = strawberry.field(
+        description="Listed to everyone its roles allow, whatever their scope (plugin-shipped "
+        "queries are); otherwise only within its owner's scope."
+    )
     created_at: datetime.datetime
     variables: list[SavedQueryVariable]
 
-    @strawberry.field(description="Every version of this query, oldest first.")
+    @strawberry.field(description="Every version of this query you may read, oldest first.")
     async def versions(self, info: strawberry.Info) -> list[SavedQuery]:
-        rows = await info.context.read(lambda s: store.versions_of(s, self.name))
-        return [as_type(r, info.schema._schema) for r in rows]
+        principal = info.context.principal
+        rows = await info.context.read(lambda s: store.versions_of(s, self.name, reader=principal))
+        return [as_type(r, info.schema._schema) for r in rows if may_run(r, principal)]
 
 
 def as_type(row: SavedQueryRow, schema: Any = None) -> SavedQuery:
@@ -87,6 +95,7 @@ def as_type(row: SavedQueryRow, schema: Any = None) -> SavedQuery:
         roles=list(row.roles or []),
         owner=row.owner,
         plugin=row.plugin_key,
+        shared=bool(row.shared),
         created_at=row.created_at,
         variables=[
             SavedQueryVariable(
@@ -211,6 +220,17 @@ def _run_type(result) -> SavedQueryRun:
     )
 
 
+async def _current_version(
+    session: Any, name: str, principal: Any
+) -> tuple[SavedQueryRow | None, bool]:
+    """The newest version of ``name`` whoever may read it, and whether ``principal`` may."""
+    newest = await store.get_version(session, name, None, reader=store.SYSTEM)
+    if newest is None:
+        return None, False
+    mine = await store.get_version(session, name, newest.version, reader=principal)
+    return newest, mine is not None
+
+
 async def _system_read(info: strawberry.Info, statement: Any) -> list[Any]:
     async with info.context.sessionmaker(info={"scope": Scope.everything()}) as session:
         return list((await session.execute(statement)).scalars())
@@ -218,24 +238,28 @@ async def _system_read(info: strawberry.Info, statement: Any) -> list[Any]:
 
 @strawberry.type
 class SavedQueryQuery:
-    @strawberry.field(description="Saved queries you may run: the latest version of each.")
+    @strawberry.field(
+        description="Saved queries you may read and run: the latest such version of each."
+    )
     async def saved_queries(
         self, info: strawberry.Info, tag: str | None = None
     ) -> list[SavedQuery]:
         principal = info.context.principal
-        rows = await info.context.read(lambda s: store.latest_versions(s, tag))
+        rows = await info.context.read(lambda s: store.latest_versions(s, tag, reader=principal))
         return [as_type(r, info.schema._schema) for r in rows if may_run(r, principal)]
 
-    @strawberry.field(description="One saved query; the latest version unless one is given.")
+    @strawberry.field(
+        description="One saved query; the latest version you may read unless one is given. "
+        "Null for a query you may not read, as for one that does not exist."
+    )
     async def saved_query(
         self, info: strawberry.Info, name: str, version: int | None = None
     ) -> SavedQuery | None:
-        row = await info.context.read(lambda s: store.get_version(s, name, version))
-        return (
-            as_type(row, info.schema._schema)
-            if row and may_run(row, info.context.principal)
-            else None
+        principal = info.context.principal
+        row = await info.context.read(
+            lambda s: store.get_version(s, name, version, reader=principal)
         )
+        return as_type(row, info.schema._schema) if row and may_run(row, principal) else None
 
     @strawberry.field(
         description="The audit trail, newest first: for an auditor, the events that concern "
@@ -294,6 +318,11 @@ class SaveQueryInput:
     tags: list[str] = strawberry.field(default_factory=list)
     roles: list[str] = strawberry.field(default_factory=lambda: ["ADMIN", "AUDITOR"])
     variables: list[VariableDescription] = strawberry.field(default_factory=list)
+    shared: bool | None = strawberry.field(
+        default=None,
+        description="List it to everyone its roles allow, whatever their scope. Unset: as the "
+        "previous version (not shared for a new name).",
+    )
 
 
 @strawberry.type
@@ -327,9 +356,20 @@ class SavedQueryMutation:
                     )
                 ]
             )
-        current = await info.context.read(
-            lambda session: store.get_version(session, input.name, None)
+        current, visible = await info.context.read(
+            lambda session: _current_version(session, input.name, principal)
         )
+        if current is not None and not visible:
+            # the name is taken by a query this caller may not read: say no more than that
+            return SaveQueryPayload(
+                errors=[
+                    UserError(
+                        field="name",
+                        code_name="INVALID",
+                        message=f"the name {input.name} is taken; save yours under another name",
+                    )
+                ]
+            )
         if current is not None and not principal.admin and current.owner != principal.name:
             return SaveQueryPayload(
                 errors=[
@@ -356,6 +396,8 @@ class SavedQueryMutation:
                     description=input.description,
                     tags=input.tags,
                     roles=input.roles,
+                    units=() if principal.admin else principal.read_roots,
+                    shared=input.shared,
                 )
                 from core.audit.chain import append
 
@@ -367,7 +409,11 @@ class SavedQueryMutation:
                     channel="graphql",
                     version=row.version,
                     document_hash=row.document_hash,
-                    variables={"name": input.name, "title": input.title},
+                    variables={
+                        "name": input.name,
+                        "title": input.title,
+                        "shared": row.shared,
+                    },
                     units=principal.read_roots,
                 )
                 await session.commit()

@@ -168,9 +168,9 @@ async def run_saved_query(
     QUERY_RUN event with the row count and the SHA-256 of the canonical result."""
     system: async_sessionmaker = app_state.sessionmaker
     async with system(info={"scope": Scope.everything()}) as session:
-        query = await get_version(session, name, version)
+        query = await get_version(session, name, version, reader=principal)
     if query is None or not may_run(query, principal):
-        # a query one may not run looks like one that does not exist
+        # a query one may not read or run looks like one that does not exist
         raise DomainError.one(
             "NOT_FOUND",
             f"no saved query {name!r}" + (f" version {version}" if version else ""),

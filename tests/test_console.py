@@ -131,6 +131,7 @@ async def arrange(client) -> str:
             "description": HOSTILE,
             "tags": ["人员", "people"],
             "variables": [{"name": "underUnit", "description": "单位 the unit to look under"}],
+            "shared": True,  # an admin's query: auditors read it only when shared
         },
     )
     assert result.data["saveQuery"]["errors"] == [], result.data
@@ -273,7 +274,12 @@ async def test_variables_are_offered_by_kind_and_sent_typed(client, server, page
     token = await arrange(client)
     result = await client.execute(
         SAVE_QUERY,
-        input={"name": "findings", "title": "诉求 Findings", "document": FINDINGS},
+        input={
+            "name": "findings",
+            "title": "诉求 Findings",
+            "document": FINDINGS,
+            "shared": True,
+        },
     )
     assert result.data["saveQuery"]["errors"] == [], result.data
     await sign_in(page, server, token)

@@ -52,6 +52,7 @@ async def arrange(client):
             "tags": ["people"],
             "roles": ["AUDITOR", "ADMIN"],
             "variables": [{"name": "underUnit", "description": "区划代码"}],
+            "shared": True,  # an admin's query: auditors read it only when shared
         },
     )
     assert saved.data["saveQuery"]["errors"] == []

@@ -64,6 +64,7 @@ async def install_plugin_queries(session: AsyncSession, registry: Any) -> int:
                     document_hash=document_hash(spec.document),
                     owner=key,
                     plugin_key=key,
+                    shared=True,  # shipped in the plugin's code: nothing to hide
                     **values,
                 )
             )
