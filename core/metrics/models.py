@@ -48,6 +48,14 @@ class MetricDefinition(Base):
     #: "core" or the key of the plugin that declared the metric.
     source: Mapped[str] = mapped_column(String(100), default="core")
     description: Mapped[str | None] = mapped_column(Text)
+    #: Where an imported row came from: the source system and the row's id there (unique
+    #: together), so that importing again updates the row instead of adding one (docs/import.md).
+    import_source: Mapped[str | None] = mapped_column(String(64))
+    external_id: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (
+        Index("uq_metric_definition_import_source", "import_source", "external_id", unique=True),
+    )
 
 
 class Observation(Base):
@@ -65,5 +73,12 @@ class Observation(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     #: A stable key for idempotent loads (demo data, imports).
     external_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    #: Where an imported row came from: the source system and the row's id there (unique
+    #: together), so that importing again updates the row instead of adding one (docs/import.md).
+    import_source: Mapped[str | None] = mapped_column(String(64))
+    external_id: Mapped[str | None] = mapped_column(String(100))
 
-    __table_args__ = (Index("ix_observation_metric_period", "metric_id", "period_start"),)
+    __table_args__ = (
+        Index("ix_observation_metric_period", "metric_id", "period_start"),
+        Index("uq_observation_import_source", "import_source", "external_id", unique=True),
+    )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, String
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base
@@ -57,3 +57,11 @@ class Person(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: A stable key for idempotent loads (demo data, imports); never shown as an identity.
     external_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    #: Where an imported row came from: the source system and the row's id there (unique
+    #: together), so that importing again updates the row instead of adding one (docs/import.md).
+    import_source: Mapped[str | None] = mapped_column(String(64))
+    external_id: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (
+        Index("uq_person_import_source", "import_source", "external_id", unique=True),
+    )

@@ -50,6 +50,10 @@ class Posting(Base):
     __table_args__ = (
         # At most one ACTIVE posting of a person to a unit in a role, enforced by the database
         # too, so that two concurrent requests cannot both succeed.
+    #: Where an imported row came from: the source system and the row's id there (unique
+    #: together), so that importing again updates the row instead of adding one (docs/import.md).
+    import_source: Mapped[str | None] = mapped_column(String(64))
+    external_id: Mapped[str | None] = mapped_column(String(100))
         Index(
             "uq_posting_active",
             "person_id",
@@ -60,3 +64,4 @@ class Posting(Base):
             postgresql_where=text("status = 'ACTIVE'"),
         ),
     )
+        Index("uq_posting_import_source", "import_source", "external_id", unique=True),

@@ -35,6 +35,12 @@ class Unit(Base):
 
 class UnitTree(Base):
     """The closure of the unit tree: one row per (ancestor, descendant) pair, self included.
+    #: Where an imported row came from: the source system and the row's id there (unique
+    #: together), so that importing again updates the row instead of adding one (docs/import.md).
+    import_source: Mapped[str | None] = mapped_column(String(64))
+    external_id: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (Index("uq_unit_import_source", "import_source", "external_id", unique=True),)
 
     "Everything under 鹿城区" is ``descendant_id IN (SELECT descendant_id FROM unit_tree WHERE
     ancestor_id = :id)``: one indexed lookup, whatever the depth of the tree.
