@@ -5,6 +5,7 @@ from __future__ import annotations
 from core import __version__, hookimpl
 from core.contributions import PluginInfo
 from schema.admin import PluginAdminMutations, PluginAdminQuery
+from schema.mutations.imports import ImportMutations
 from schema.mutations.initiatives import InitiativeMutations
 from schema.mutations.metrics import MetricMutations
 from schema.mutations.people import PeopleMutations
@@ -46,4 +47,5 @@ def extend_mutation():
         MetricMutations,
         PluginAdminMutations,
         SavedQueryMutation,
+        ImportMutations,
     ]

@@ -139,6 +139,9 @@ class GraphQLApp(GraphQL):
                     GraphQLError(
                         f"the request took longer than {self.settings.request_timeout_seconds}s "
                         "and was stopped",
+            # importFiles takes files as GraphQL multipart uploads (the bearer token still
+            # authenticates: a form posted from another site carries none)
+            multipart_uploads_enabled=True,
                         extensions={"code": "TIMEOUT"},
                     )
                 ],

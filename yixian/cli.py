@@ -15,6 +15,7 @@ from core.errors import PluginError
 from core.settings import MissingSecret, Settings
 from yixian.cli_access import token_app
 from yixian.cli_audit import audit_app, queries_app, query_app
+from yixian.cli_import import register as register_import_commands
 
 app = typer.Typer(
     help="yixian 一线: a GraphQL backend for cadres sent to the front line.", no_args_is_help=True
@@ -33,6 +34,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(query_app, name="query")
 app.add_typer(queries_app, name="queries")
 app.add_typer(audit_app, name="audit")
+register_import_commands(app)
 console = Console()
 errors = Console(stderr=True)
 
