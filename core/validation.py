@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 
@@ -9,6 +10,10 @@ from core.errors import DomainError
 
 ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
 PHONE = re.compile(r"^\+?[\d\- ]{5,20}$")
+
+#: The largest magnitude of a recorded number: sums of any number of them stay finite (and
+#: whole numbers exact, below 2**53), so no aggregate can overflow.
+MAX_MAGNITUDE = 1e15
 
 
 def required_text(value: str | None, field: str, max_length: int = 200) -> str:
@@ -65,4 +70,19 @@ def phone(value: str | None) -> str | None:
     value = value.strip()
     if not PHONE.match(value):
         raise DomainError.one("INVALID", "phone must be digits (5 to 20)", "phone")
+    return value
+
+
+def finite_number(value: float, field: str, bound: float = MAX_MAGNITUDE) -> float:
+    """A real number within ±``bound``; NaN, infinities and anything larger are refused."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise DomainError.one("INVALID_VALUE", "the value must be a number", field)
+    if not math.isfinite(value):
+        raise DomainError.one("INVALID_VALUE", "the value must be a finite number", field)
+    if abs(value) > bound:
+        raise DomainError.one(
+            "INVALID_VALUE",
+            f"the value {value:g} lies beyond ±{bound:g}, the largest magnitude accepted",
+            field,
+        )
     return value

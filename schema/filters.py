@@ -39,7 +39,23 @@ async def under(
     return [in_subtree(column, await unit_id_for(info, code, field))]
 
 
+#: The longest text a ``search`` (or ``tag``) filter takes: no name is longer than 200
+#: characters, and SQLite refuses LIKE patterns over 50,000 bytes.
+MAX_SEARCH_LENGTH = 200
+
+
+def searchable(text: str | None, field: str) -> str | None:
+    if text is not None and len(text) > MAX_SEARCH_LENGTH:
+        raise QueryError(
+            "INVALID",
+            f"{field} is {len(text)} characters long; search for at most {MAX_SEARCH_LENGTH}",
+            field,
+        )
+    return text
+
+
 def search_condition(column, text: str | None) -> list[ColumnElement[bool]]:
+    """``column`` contains ``text`` (its length is checked by the filter inputs: ``searchable``)."""
     if not text:
         return []
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -52,6 +68,9 @@ class UnitFilter:
     kind: UnitKindEnum | None = None
     search: str | None = strawberry.field(default=None, description="Part of the name, e.g. 镇.")
 
+    def __post_init__(self):
+        searchable(self.search, "filter.search")
+
 
 @strawberry.input(description="Which people to list.")
 class PersonFilter:
@@ -62,6 +81,10 @@ class PersonFilter:
     rank: RankEnum | None = None
     tag: str | None = None
     search: str | None = strawberry.field(default=None, description="Part of the name.")
+
+    def __post_init__(self):
+        searchable(self.search, "filter.search")
+        searchable(self.tag, "filter.tag")
 
 
 @strawberry.input(description="Which postings to list.")

@@ -44,6 +44,12 @@ def token_create(
     from core.units.models import Unit
     from yixian.registry import create_registry
 
+    if days is not None and days < 1:
+        errors.print(
+            f"[red]--days must be 1 or more (got {days}); leave it out for a token that does "
+            "not expire[/red]"
+        )
+        raise typer.Exit(2)
     settings = Settings()
     registry = create_registry(settings, skip_broken=True)
 
@@ -70,7 +76,7 @@ def token_create(
                     single_unit=single_unit_roles(registry),
                     created_by="yixian token",
                 )
-                expires = datetime.now(UTC) + timedelta(days=days) if days else None
+                expires = datetime.now(UTC) + timedelta(days=days) if days is not None else None
                 token = await issue_token(session, account, settings.token_secret, expires)
                 await append(
                     session,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -44,7 +44,12 @@ async def ensure_user(session: AsyncSession, name: str, person_id: int | None = 
 async def issue_token(
     session: AsyncSession, user: User, secret: str, expires_at: datetime | None = None
 ) -> str:
-    """Store a new token's hash for ``user`` and return the token (it is never stored)."""
+    """Store a new token's hash for ``user`` and return the token (it is never stored). A token
+    must not be born expired: ``expires_at`` lies in the future, or is None (no expiry)."""
+    if expires_at is not None and expires_at.replace(tzinfo=expires_at.tzinfo or UTC) <= utcnow():
+        raise DomainError.one(
+            "INVALID", "the token would expire before it is issued: give a later expiry", "days"
+        )
     token = new_token()
     session.add(
         ApiToken(

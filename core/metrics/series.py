@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Date, func, select
+from sqlalchemy import ColumnElement, Date, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
+from core.errors import DomainError
 from core.metrics.models import Aggregation, MetricDefinition, Observation, Period
 from core.units.models import Unit, UnitKind, UnitTree
 from core.units.tree import in_subtree
+from core.validation import MAX_MAGNITUDE
 
 
 class period_start_of(FunctionElement):
@@ -111,6 +114,12 @@ async def metric_series(
     if period is not None:
         group_cols.append(period_start_of(Observation.period_start, period).label("bucket"))
     partition = [c.element for c in group_cols]
+    # Values beyond ±MAX_MAGNITUDE are refused when recorded; rows stored before that (or NaN,
+    # which PostgreSQL stores) are left out of the arithmetic, so that no sum overflows, and
+    # counted, so that the series is refused rather than wrong.
+    in_range = func.abs(Observation.value) <= MAX_MAGNITUDE
+    value = case((in_range, Observation.value))
+    out_of_range = case((in_range, 0), else_=1)
 
     if metric.aggregation is Aggregation.LAST:
         # A stock (households, cadres on trial): each unit's latest value in the bucket, summed
@@ -120,7 +129,8 @@ async def metric_series(
         ranked = (
             base.with_only_columns(
                 *group_cols,
-                Observation.value.label("value"),
+                value.label("value"),
+                out_of_range.label("bad"),
                 func.row_number()
                 .over(
                     partition_by=per_unit,
@@ -138,16 +148,24 @@ async def metric_series(
         )
         keys = [ranked.c[c.name] for c in group_cols]
         stmt = (
-            select(*keys, func.sum(ranked.c.value).label("value"), func.max(ranked.c.n).label("n"))
+            select(
+                *keys,
+                func.sum(ranked.c.value).label("value"),
+                func.max(ranked.c.n).label("n"),
+                func.max(ranked.c.bad).label("bad"),
+            )
             .where(ranked.c.rank == 1)
             .group_by(*keys)
             .order_by(*keys)
         )
     else:
-        aggregate = AGGREGATES[metric.aggregation](Observation.value)
+        aggregate = AGGREGATES[metric.aggregation](value)
         stmt = (
             base.with_only_columns(
-                *group_cols, aggregate.label("value"), func.count(Observation.id).label("n")
+                *group_cols,
+                aggregate.label("value"),
+                func.count(Observation.id).label("n"),
+                func.sum(out_of_range).label("bad"),
             )
             .where(*conditions)
             .group_by(*partition)
@@ -155,13 +173,22 @@ async def metric_series(
         )
     points = []
     for row in (await session.execute(stmt)).mappings():
-        if row["n"] == 0:
-            continue  # an aggregate over no rows at all
+        if not row["n"]:
+            continue  # an aggregate over no rows at all (NULL for LAST without groups)
+        total = float(row["value"] or 0)
+        if row["bad"] or not math.isfinite(total):
+            raise DomainError.one(
+                "INVALID_VALUE",
+                f"{metric.code} holds values beyond ±{MAX_MAGNITUDE:g} here (recorded before such "
+                "values were refused), so it cannot be aggregated: an administrator must correct "
+                "them (list them with observations(filter: {metric: …}))",
+                "metric",
+            )
         points.append(
             SeriesPoint(
                 unit_id=row["group_id"] if level is not None else under_unit.id,
                 period_start=row["bucket"] if period is not None else None,
-                value=float(row["value"] or 0),
+                value=total,
                 count=int(row["n"]),
             )
         )

@@ -89,8 +89,7 @@ def period_aligned(day: date, period: Period) -> bool:
 
 
 def check_value(metric: MetricDefinition, value: float, field: str) -> None:
-    if value != value or value in (float("inf"), float("-inf")):
-        raise DomainError.one("INVALID_VALUE", "value must be a finite number", field)
+    check.finite_number(value, field)
     if metric.value_type is ValueType.INTEGER and value != int(value):
         raise DomainError.one(
             "INVALID_VALUE", f"{metric.code} counts whole numbers; {value} is not one", field
