@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -34,12 +34,31 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    pool_size: int = 5,
+    max_overflow: int = 10,
+    pool_timeout: float = 30.0,
+) -> AsyncEngine:
+    """An engine whose pool holds ``pool_size`` connections (plus ``max_overflow`` while busy); a
+    checkout waiting longer than ``pool_timeout`` raises ``sqlalchemy.exc.TimeoutError``, which
+    the app answers UNAVAILABLE (see :func:`unavailable`)."""
     kwargs: dict = {"json_serializer": _json}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
     else:
-        kwargs["pool_pre_ping"] = True
+        # a server that does not answer (rather than refusing) fails as fast as a busy pool
+        kwargs["connect_args"] = {"timeout": max(pool_timeout, 5.0)}
+    if _pooled(url):
+        # a pooled connection that died (a restarted server, a statement cancelled under it)
+        # is replaced at checkout instead of failing the next request
+        kwargs.update(
+            pool_pre_ping=True,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_timeout=pool_timeout,
+        )
     engine = create_async_engine(url, **kwargs)
     if url.startswith("sqlite"):
         from sqlalchemy import event
@@ -52,6 +71,58 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
     return engine
+
+
+def _pooled(url: str) -> bool:
+    """Whether the engine gets a queue pool (an in-memory SQLite database has one connection)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    return bool(parsed.database) and parsed.database != ":memory:"
+
+
+#: Seconds a client is told to wait (Retry-After) when the database is busy or unreachable.
+RETRY_AFTER_BUSY = 1
+RETRY_AFTER_DOWN = 5
+
+_DOWN_MESSAGES = (
+    "unable to open database file",
+    "database is locked",
+    "connection is closed",
+    "connection was closed",
+    "closed database",
+    "cannot connect now",
+    "too many connections",
+    "the database system is",  # starting up, shutting down, in recovery mode
+    "terminating connection",
+)
+
+
+def unavailable(exc: BaseException | None) -> int | None:
+    """Seconds to wait before retrying when ``exc`` (or what caused it) says that the database is
+    busy (no pooled connection freed up in time) or unreachable (refused, down, restarting);
+    None when it is any other failure."""
+    from sqlalchemy import exc as sa
+
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, sa.TimeoutError):
+            return RETRY_AFTER_BUSY
+        if isinstance(exc, (OSError, ConnectionError)) and not isinstance(
+            exc, (FileNotFoundError, PermissionError)
+        ):
+            return RETRY_AFTER_DOWN
+        if isinstance(exc, sa.DBAPIError) and exc.connection_invalidated:
+            return RETRY_AFTER_DOWN
+        if isinstance(exc, (sa.OperationalError, sa.InterfaceError)) or type(
+            exc
+        ).__module__.startswith(("asyncpg", "sqlite3", "aiosqlite")):
+            text = str(exc).lower()
+            if any(message in text for message in _DOWN_MESSAGES):
+                return RETRY_AFTER_DOWN
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+    return None
 
 
 def create_sessionmaker(engine: AsyncEngine, scope: Any = None) -> async_sessionmaker:

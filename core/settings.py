@@ -52,9 +52,30 @@ class Settings(BaseSettings):
         50_000, description="Largest estimated cost: fields, times the page sizes asked."
     )
     max_body_bytes: int = Field(100_000, description="Largest request body.")
+    max_variable_depth: int = Field(
+        32, description="Deepest nesting of lists and objects in a variable's value."
+    )
+    body_timeout_seconds: float = Field(
+        10.0, description="Time a client has to send the whole request body (else 408)."
+    )
     request_timeout_seconds: float = Field(10.0, description="Time limit of one request.")
     rate_limit_per_minute: int = Field(
         600, description="Requests per token (or address, without one) per minute; 0: none."
+    )
+    auth_failures_per_minute: int = Field(
+        20,
+        description="Failed authentications (bad, expired or revoked tokens) per client address "
+        "and minute; past it every token from that address is refused (429) until the minute "
+        "ends; 0: none.",
+    )
+    db_pool_size: int = Field(5, description="Database connections kept open per worker.")
+    db_max_overflow: int = Field(
+        10, description="Connections opened beyond the pool's size while it is busy."
+    )
+    db_pool_timeout_seconds: float = Field(
+        2.0,
+        description="How long a request waits for a free connection before it is answered "
+        "UNAVAILABLE (503, Retry-After).",
     )
     trusted_documents: bool = Field(
         False,

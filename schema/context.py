@@ -171,37 +171,73 @@ class Context:
         return lambda: self.sessionmaker(info={"scope": Scope.everything()})
 
     async def finish(self, operation: str | None) -> None:
-        """Record the unmasked reads of personal information, then close the read session."""
-        if self.pii_reads and self.principal is not None:
-            from core.access.models import PiiRead
+        """Record the unmasked reads of personal information, then close the read session.
 
-            by_person: dict[int, list[str]] = {}
-            homes = {person_id: home for person_id, _field, home in self.pii_reads}
-            for person_id, field, _home in self.pii_reads:
-                by_person.setdefault(person_id, [])
-                if field not in by_person[person_id]:
-                    by_person[person_id].append(field)
-            async with self.sessionmaker(info={"scope": Scope.everything()}) as session:
-                session.add_all(
-                    PiiRead(
-                        user_name=self.principal.name,
-                        person_id=person_id,
-                        fields=",".join(fields),
-                        operation=operation or "anonymous",
+        No database text leaves from here. A read session that cannot close (its connection
+        went away under a cancelled statement) is logged and discarded. Reads of personal
+        information that cannot be recorded are logged and the answer is withheld
+        (``UNAVAILABLE``): it carried what the trail would not show."""
+        import contextlib
+        import logging
+
+        from schema.query_errors import QueryError
+
+        log = logging.getLogger("yixian")
+        try:
+            if self.pii_reads and self.principal is not None:
+                from core.access.models import PiiRead
+
+                by_person: dict[int, list[str]] = {}
+                homes = {person_id: home for person_id, _field, home in self.pii_reads}
+                for person_id, field, _home in self.pii_reads:
+                    by_person.setdefault(person_id, [])
+                    if field not in by_person[person_id]:
+                        by_person[person_id].append(field)
+                async with self.sessionmaker(info={"scope": Scope.everything()}) as session:
+                    session.add_all(
+                        PiiRead(
+                            user_name=self.principal.name,
+                            person_id=person_id,
+                            fields=",".join(fields),
+                            operation=operation or "anonymous",
+                        )
+                        for person_id, fields in by_person.items()
                     )
-                    for person_id, fields in by_person.items()
-                )
-                await append(
-                    session,
-                    actor=self.principal.name,
-                    kind="PII_READ",
-                    name=operation or "anonymous",
-                    channel="graphql",
-                    changes=[{"person_id": p, "fields": f} for p, f in by_person.items()],
-                    units=homes.values(),
-                )
-                await session.commit()
+                    await append(
+                        session,
+                        actor=self.principal.name,
+                        kind="PII_READ",
+                        name=operation or "anonymous",
+                        channel="graphql",
+                        changes=[{"person_id": p, "fields": f} for p, f in by_person.items()],
+                        units=homes.values(),
+                    )
+                    await session.commit()
+                self.pii_reads.clear()
+        except Exception as exc:  # noqa: BLE001 - logged here, answered UNAVAILABLE
+            log.error(
+                "could not record the unmasked reads of operation %s by %s; answer withheld",
+                operation or "anonymous",
+                self.actor,
+                exc_info=exc,
+            )
             self.pii_reads.clear()
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+            raise QueryError(
+                "UNAVAILABLE",
+                "the reads of personal information could not be recorded, so the answer is "
+                "withheld: try again",
+            ) from None
+        finally:
+            read_session, self._session = self._session, None
+            if read_session is not None:
+                try:
+                    await read_session.close()
+                except Exception as exc:  # noqa: BLE001 - the connection is discarded
+                    log.warning(
+                        "closing the read session of operation %s by %s failed: %r",
+                        operation or "anonymous",
+                        self.actor,
+                        exc,
+                    )
+                    with contextlib.suppress(Exception):  # already gone
+                        await read_session.invalidate()

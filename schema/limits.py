@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, OperationDefinitionNode
@@ -89,39 +91,88 @@ class QueryCostLimit(SchemaExtension):
         yield
 
 
-def _has_nul(value: Any) -> bool:
-    """NUL characters, and NaN or infinities (not JSON; no backend stores them either)."""
-    if isinstance(value, float):
-        return value != value or value in (float("inf"), float("-inf"))
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+def _strings_and_numbers(value: Any) -> tuple[list[str], list[float]]:
+    """Every string and float in a variables value (iteratively; its depth is limited anyway)."""
+    strings: list[str] = []
+    numbers: list[float] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            strings.append(item)
+        elif isinstance(item, float):
+            numbers.append(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return strings, numbers
+
+
+def variable_depth(value: Any) -> int:
+    """Nesting of lists and objects in a value: 0 for a scalar, 1 for ``[1]``, 2 for ``[[1]]``."""
+    deepest = 0
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            depth += 1
+            deepest = max(deepest, depth)
+            stack.extend((v, depth) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class NoNulCharacters(SchemaExtension):
-    """Refuse text with NUL characters (``\\u0000``) anywhere in arguments or variables: no
-    backend stores them (PostgreSQL refuses them outright), so say so up front."""
+    """Refuse, before anything runs, input no backend can store, in literals and variables
+    alike: text with NUL characters (``\\u0000``, PostgreSQL refuses it outright) or lone
+    surrogates (``\\ud800``, not Unicode: no driver can encode it), numbers that are not finite
+    (NaN, Infinity, a literal such as ``1e400`` that overflows a Float), and variables nested
+    deeper than ``YIXIAN_MAX_VARIABLE_DEPTH``."""
 
     def on_execute(self):  # type: ignore[override]
         ec = self.execution_context
         document = ec.graphql_document
         strings: list[str] = []
+        numbers: list[float] = []
         if document is not None:
-            from graphql import StringValueNode, visit
+            from graphql import FloatValueNode, StringValueNode, visit
             from graphql.language import Visitor
 
             class Collect(Visitor):
                 def enter_string_value(self, node: StringValueNode, *_args):
                     strings.append(node.value)
 
+                def enter_float_value(self, node: FloatValueNode, *_args):
+                    numbers.append(float(node.value))
+
             visit(document, Collect())
-        if any("\x00" in s for s in strings) or _has_nul(ec.variables):
+        variables = ec.variables or {}
+        limit = getattr(ec.context.settings, "max_variable_depth", None)
+        if limit is not None:
+            for name, value in variables.items():
+                if variable_depth(value) > limit:
+                    raise QueryError(
+                        "INVALID",
+                        f"${name} nests lists and objects deeper than {limit} levels",
+                        name,
+                    )
+        given_strings, given_numbers = _strings_and_numbers(variables)
+        strings += given_strings
+        numbers += given_numbers
+        if any("\x00" in s for s in strings):
+            raise QueryError("INVALID", "text must not contain NUL characters (\\u0000)")
+        if any(_SURROGATE.search(s) for s in strings):
             raise QueryError(
-                "INVALID",
-                "text must not contain NUL characters (\\u0000), nor numbers NaN or Infinity",
+                "INVALID", "text must not contain lone surrogates (\\ud800–\\udfff): not Unicode"
+            )
+        if any(not math.isfinite(n) for n in numbers):
+            raise QueryError(
+                "INVALID_VALUE",
+                "numbers must be finite: NaN, Infinity and literals beyond ±1.8e308 "
+                "(such as 1e400) are refused",
             )
         yield

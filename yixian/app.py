@@ -31,7 +31,7 @@ from strawberry.types import ExecutionResult
 
 from core.access.principal import InvalidToken, Principal, authenticate
 from core.access.roles import collect_roles
-from core.db import create_engine, create_sessionmaker
+from core.db import RETRY_AFTER_BUSY, create_engine, create_sessionmaker, unavailable
 from core.errors import DomainError
 from core.saved_queries.tabular import to_csv, to_xlsx
 from core.settings import Settings
@@ -42,15 +42,69 @@ from schema.query_errors import is_expected
 from schema.saved_query_runs import run_saved_query
 from schema.trusted import TrustedDocuments
 from yixian.console import console_asset, console_documents, console_page
-from yixian.protection import BodySizeLimit, rate_limiter
+from yixian.protection import (
+    BadRequest,
+    BodySizeLimit,
+    BodyTimeout,
+    RequestAborted,
+    auth_failure_limiter,
+    decode_request_json,
+    error_response,
+    rate_limiter,
+)
 from yixian.registry import create_registry
 
 log = logging.getLogger("yixian")
 
 
 def should_mask(error: GraphQLError) -> bool:
-    """Mask every error but the expected ones (``schema.query_errors.is_expected``)."""
-    return not is_expected(error)
+    """Mask every error but the expected ones (``schema.query_errors.is_expected``) and those of
+    a database that is busy or unreachable: ``GraphQLApp.process_result`` answers those
+    ``UNAVAILABLE``."""
+    return not is_expected(error) and unavailable(error.original_error) is None
+
+
+#: The extensions code of each HTTP status answered before an operation runs.
+HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "BODY_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "RATE_LIMITED",
+    503: "UNAVAILABLE",
+}
+
+
+class HTTPError(HTTPException):
+    """An HTTP error answered as a GraphQL error (``extensions.code``), with extra headers."""
+
+    def __init__(
+        self, status_code: int, code: str, reason: str, headers: dict[str, str] | None = None
+    ):
+        super().__init__(status_code, reason)
+        self.code = code
+        self.headers = headers or {}
+
+
+def http_error_response(exc: HTTPException) -> Response:
+    code = getattr(exc, "code", None) or HTTP_CODES.get(exc.status_code, "BAD_REQUEST")
+    return error_response(exc.status_code, code, exc.reason, getattr(exc, "headers", None))
+
+
+def unavailable_message(retry_after: int) -> str:
+    return f"the database is busy or unreachable: try again in {retry_after}s"
+
+
+#: Where a request notes that part of its answer was shed (the Retry-After to send with 503).
+RETRY_AFTER = "yixian.retry_after"
+
+
+def _note_retry(request: Any, seconds: int) -> None:
+    scope = getattr(request, "scope", None)
+    if scope is not None:
+        scope[RETRY_AFTER] = max(seconds, scope.get(RETRY_AFTER, 0))
 
 
 def schema_extensions(settings: Settings) -> list[Any]:
@@ -85,12 +139,106 @@ class GraphQLApp(GraphQL):
             schema,
             graphql_ide=None if settings.is_production else "graphiql",
             allow_queries_via_get=True,
+            # importFiles takes files as GraphQL multipart uploads (the bearer token still
+            # authenticates: a form posted from another site carries none)
+            multipart_uploads_enabled=True,
         )
         self.sessionmaker = sessionmaker
         self.registry = registry
         self.settings = settings
         self.plugin_roles = collect_roles(registry)
         self.rate_limiter = rate_limiter(settings)
+        self.auth_failures = auth_failure_limiter(settings)
+
+    async def __call__(self, scope, receive, send) -> None:
+        """As strawberry, but every answer is GraphQL-shaped JSON: HTTP errors carry
+        ``extensions.code`` (and Retry-After where it applies), a database that is busy or down
+        is 503 ``UNAVAILABLE``, and a bug is logged and answered ``Unexpected error.`` — never a
+        bare 500 nor a traceback."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as exc:
+            response = http_error_response(exc)
+        except RequestAborted:
+            raise  # the middleware that refused the body answers
+        except Exception as exc:  # noqa: BLE001 - answered and logged, never a bare 500
+            response = self._failure(request, exc)
+        await response(scope, receive, send)
+
+    def _failure(self, request: Request, exc: Exception) -> Response:
+        retry = unavailable(exc)
+        if retry is not None:
+            log.warning(
+                "%s %s: database unavailable (%s)", request.method, request.url.path, repr(exc)
+            )
+            return error_response(
+                503, "UNAVAILABLE", unavailable_message(retry), {"Retry-After": str(retry)}
+            )
+        log.error(
+            "%s %s from %s failed unexpectedly",
+            request.method,
+            request.url.path,
+            request.client.host if request.client else "?",
+            exc_info=exc,
+        )
+        return error_response(500, "INTERNAL_SERVER_ERROR", "Unexpected error.")
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Request bodies (and a GET's variables) as strawberry expects them, or 400
+        ``BAD_REQUEST`` naming what is wrong: not UTF-8, not a JSON object, nested deeper than
+        ``YIXIAN_MAX_VARIABLE_DEPTH``, NaN, lone surrogates."""
+        try:
+            return decode_request_json(data, self.settings.max_variable_depth)
+        except BadRequest as exc:
+            raise HTTPError(400, "BAD_REQUEST", exc.message) from None
+
+    async def process_result(self, request, result):  # type: ignore[override]
+        """The last word on every error before it leaves: a busy or unreachable database is
+        ``UNAVAILABLE`` (and the answer 503), a ``DomainError`` carries its code, and anything
+        unexpected that got past ``MaskErrors`` (an extension's or the session's failure) is
+        logged and masked."""
+        if result.errors:
+            result.errors = [self._outgoing(request, error) for error in result.errors]
+        return await super().process_result(request, result)
+
+    def _outgoing(self, request, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if original is None:
+            if (error.extensions or {}).get("code") == "UNAVAILABLE":
+                _note_retry(request, RETRY_AFTER_BUSY)
+            return error
+
+        def replaced(message: str, extensions: dict[str, Any] | None) -> GraphQLError:
+            return GraphQLError(
+                message,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions=extensions,
+            )
+
+        retry = unavailable(original)
+        if retry is not None:
+            _note_retry(request, retry)
+            return replaced(unavailable_message(retry), {"code": "UNAVAILABLE"})
+        if isinstance(original, DomainError) and not (error.extensions or {}).get("code"):
+            problem = original.problems[0]
+            return replaced(str(original), {"code": problem.code, "field": problem.field})
+        if not is_expected(error):
+            client = getattr(request, "client", None)
+            log.error(
+                "unexpected error reached the response (field %s, client %s)",
+                ".".join(map(str, error.path or ())) or "-",
+                client.host if client else "?",
+                exc_info=original,
+            )
+            return replaced("Unexpected error.", None)
+        return error
 
     async def run(self, request, *args, **kwargs):
         """As strawberry, plus the GraphQL-over-HTTP media type: a client accepting
@@ -98,6 +246,10 @@ class GraphQLApp(GraphQL):
         document that does not parse or validate, variables that do not coerce) is then a 400
         without ``data``."""
         response = await super().run(request, *args, **kwargs)
+        retry = getattr(request, "scope", {}).get(RETRY_AFTER)
+        if retry and isinstance(response, Response):
+            response.status_code = 503
+            response.headers["Retry-After"] = str(retry)
         accept = request.headers.get("accept", "") if hasattr(request, "headers") else ""
         if GRAPHQL_RESPONSE not in accept or not isinstance(response, Response):
             return response
@@ -139,9 +291,6 @@ class GraphQLApp(GraphQL):
                     GraphQLError(
                         f"the request took longer than {self.settings.request_timeout_seconds}s "
                         "and was stopped",
-            # importFiles takes files as GraphQL multipart uploads (the bearer token still
-            # authenticates: a form posted from another site carries none)
-            multipart_uploads_enabled=True,
                         extensions={"code": "TIMEOUT"},
                     )
                 ],
@@ -158,13 +307,20 @@ class GraphQLApp(GraphQL):
             # Normally the operation closed its session already; an operation stopped early
             # (a timeout, a refused request) cannot, so close it here.
             if isinstance(context, Context):
-                await context.finish(None)
+                with contextlib.suppress(GraphQLError):  # logged by finish; the answer stands
+                    await context.finish(None)
 
     async def get_context(self, request, response) -> Context:  # type: ignore[override]
         principal = await self.authenticate(request)
         key = f"user:{principal.user_id}" if principal else f"ip:{request.client.host}"
         if not await self.rate_limiter.allow(key):
-            raise HTTPException(429, "too many requests: wait a minute")
+            wait = self.rate_limiter.retry_after()
+            raise HTTPError(
+                429,
+                "RATE_LIMITED",
+                f"too many requests: try again in {wait}s",
+                {"Retry-After": str(wait)},
+            )
         return Context(
             sessionmaker=self.sessionmaker,
             registry=self.registry,
@@ -174,20 +330,41 @@ class GraphQLApp(GraphQL):
         )
 
     async def authenticate(self, request) -> Principal | None:
-        """The principal of the bearer token; None without one; 401 for a bad one."""
+        """The principal of the bearer token; None without one; 401 for a bad one. An address
+        that failed ``YIXIAN_AUTH_FAILURES_PER_MINUTE`` times this minute is refused (429) before
+        its token is even looked at; a database that is busy or down is 503 ``UNAVAILABLE``."""
         header = request.headers.get("authorization")
         if not header:
             return None
+        address = f"ip:{request.client.host if request.client else 'unknown'}"
+        if await self.auth_failures.exceeded(address):
+            wait = self.auth_failures.retry_after()
+            raise HTTPError(
+                429,
+                "RATE_LIMITED",
+                f"too many failed authentications from this address: try again in {wait}s",
+                {"Retry-After": str(wait)},
+            )
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise HTTPException(401, "Authorization must be: Bearer <token>")
-        async with self.sessionmaker() as session:
-            try:
+            await self.auth_failures.add(address)
+            raise HTTPError(401, "UNAUTHENTICATED", "Authorization must be: Bearer <token>")
+        try:
+            async with self.sessionmaker() as session:
                 return await authenticate(
                     session, token.strip(), self.settings.token_secret, self.plugin_roles
                 )
-            except InvalidToken as exc:
-                raise HTTPException(401, str(exc)) from exc
+        except InvalidToken as exc:
+            await self.auth_failures.add(address)
+            raise HTTPError(401, "UNAUTHENTICATED", str(exc)) from exc
+        except Exception as exc:
+            retry = unavailable(exc)
+            if retry is None:
+                raise
+            log.warning("authentication: database unavailable (%s)", repr(exc))
+            raise HTTPError(
+                503, "UNAVAILABLE", unavailable_message(retry), {"Retry-After": str(retry)}
+            ) from exc
 
 
 EXPORT_TYPES = {
@@ -205,11 +382,16 @@ async def export_saved_query(request: Request, graphql: GraphQLApp, schema: Any)
     try:
         principal = await graphql.authenticate(request)
     except HTTPException as exc:
-        return JSONResponse(_error("UNAUTHENTICATED", exc.reason), exc.status_code)
+        return http_error_response(exc)
     if principal is None:
         return JSONResponse(_error("UNAUTHENTICATED", "send Authorization: Bearer <token>"), 401)
     if not await graphql.rate_limiter.allow(f"user:{principal.user_id}"):
-        return JSONResponse(_error("RATE_LIMITED", "too many requests: wait a minute"), 429)
+        wait = graphql.rate_limiter.retry_after()
+        return JSONResponse(
+            _error("RATE_LIMITED", f"too many requests: try again in {wait}s"),
+            429,
+            headers={"Retry-After": str(wait)},
+        )
     params = dict(request.query_params)
     version = params.pop("version", None)
     if version is not None and not version.isdigit():
@@ -270,7 +452,12 @@ def create_app(
     registry = registry or create_registry(
         settings, skip_broken=skip_broken_plugins or settings.skip_broken_plugins
     )
-    engine = create_engine(settings.database_url)
+    engine = create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
+    )
     sessionmaker = create_sessionmaker(engine)
     built = build_schema(registry, settings)
     graphql = GraphQLApp(
@@ -293,8 +480,9 @@ def create_app(
     async def lifespan(_app):
         yield
         await engine.dispose()
-        if hasattr(graphql.rate_limiter, "close"):
-            await graphql.rate_limiter.close()
+        for limiter in (graphql.rate_limiter, graphql.auth_failures):
+            if hasattr(limiter, "close"):
+                await limiter.close()
 
     async def saved_query_export(request: Request) -> Response:
         return await export_saved_query(request, graphql, built.schema)
@@ -310,6 +498,7 @@ def create_app(
         ],
         lifespan=lifespan,
         middleware=[
+            Middleware(BodyTimeout, seconds=settings.body_timeout_seconds),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
             Middleware(
                 CORSMiddleware,
