@@ -1,4 +1,6 @@
-"""What must never reach a client: the words of SQLAlchemy, the database drivers and SQL."""
+"""What must never reach a client: the words of SQLAlchemy, the database drivers and SQL (as
+they stand in their messages: ``Transaction.rollback()``, ``cursor.execute``, ``SELECT …``; a
+Relay ``cursor`` or a typed error about one is not database text)."""
 
 from __future__ import annotations
 
@@ -8,11 +10,12 @@ DATABASE_TEXT = (
     "sqlite",
     "psycopg",
     "queuepool",
-    "transaction",
-    "cursor",
+    "transaction.",
+    "transaction(",
+    "cursor.",
+    "cursorresult",
     "select ",
-    "insert ",
-    "update ",
+    "insert into",
     "(background on this error",
     "traceback",
 )

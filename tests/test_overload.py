@@ -29,7 +29,8 @@ def assert_unavailable(response) -> None:
     assert_no_database_text(response.text)
 
 
-holding = asyncio.Event()
+#: Set by ``hold`` once it holds its connection (an Event of the running test's loop).
+HOLDING: dict[str, asyncio.Event] = {}
 
 
 @strawberry.type
@@ -37,7 +38,8 @@ class Slow:
     @strawberry.field(description="Holds the request's connection for a while.")
     async def hold(self, info: strawberry.Info, seconds: float) -> int:
         await info.context.execute(text("SELECT 1"))
-        holding.set()
+        if "event" in HOLDING:
+            HOLDING["event"].set()
         await asyncio.sleep(seconds)
         return 1
 
@@ -56,7 +58,7 @@ async def test_a_busy_pool_sheds_requests_quickly_with_retry_after(yixian_app):
     """Pool of one, held by a slow request: the next request waits the pool's 0.5 s, not the
     10 s request timeout, and is told to come back; once the pool frees up it is served."""
     client = await yixian_app(plugins=[SLOW], **SMALL_POOL)
-    holding.clear()
+    HOLDING["event"] = holding = asyncio.Event()
     slow = asyncio.create_task(client.execute("{ hold(seconds: 2.5) }"))
     await asyncio.wait_for(holding.wait(), 10)
     started = time.monotonic()
