@@ -10,15 +10,18 @@ undo it.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
+from core import idempotency
 from core.audit.chain import append
 from core.audit.changes import ChangeRecorder
 from core.contributions import Event
@@ -36,6 +39,17 @@ class CommandContext:
     events: list[Event] = field(default_factory=list)
     #: The ``core.access.principal.Principal`` running the command; None for the system.
     principal: Any = None
+
+    def expect_version(self, obj: Any, expected: int | None, field: str = "expectedVersion"):
+        """Refuse with VERSION_CONFLICT when the client edited an older version of ``obj``
+        (``expected`` not an int: the client named no version)."""
+        if isinstance(expected, int) and expected != obj.version:
+            raise DomainError.one(
+                "VERSION_CONFLICT",
+                f"this record was changed since you read it (you had version {expected}, it is "
+                f"now {obj.version}): load it again and re-apply your change",
+                field,
+            )
 
     def require_admin(self, what: str) -> None:
         """Refuse with PERMISSION_DENIED unless the system or an admin runs the command."""
@@ -60,6 +74,61 @@ class CommandContext:
             raise DomainError(*problems)
 
 
+#: How often a command is re-run when a concurrent writer changed what it read.
+ATTEMPTS = 3
+#: PostgreSQL's serialization failure and deadlock: the transaction may simply be run again.
+RETRYABLE_SQLSTATES = {"40001", "40P01"}
+
+
+class WriteProgress:
+    """How far a request's writes got, so that a request stopped by its time limit can say
+    truthfully whether anything was written (``NOT_WRITTEN``, ``WRITTEN``, or ``UNKNOWN`` when
+    it was stopped while committing).
+
+    ``timeout`` is the request's ``asyncio.Timeout``: it is held off while a commit runs (up to
+    :attr:`COMMIT_GRACE` seconds), so a command is either stopped before its commit, and rolled
+    back, or commits and is reported written.
+    """
+
+    COMMIT_GRACE = 5.0
+
+    def __init__(self, timeout: asyncio.Timeout | None = None):
+        self.timeout = timeout
+        self.state = "NOT_WRITTEN"
+        self._when: float | None = None
+        self._before = self.state
+
+    async def committing(self) -> None:
+        if self.timeout is not None:
+            if self.timeout.expired():
+                await asyncio.sleep(0)  # the pending cancellation lands here, before the commit
+            self._when = self.timeout.when()
+            self.timeout.reschedule(asyncio.get_running_loop().time() + self.COMMIT_GRACE)
+        self._before, self.state = self.state, "UNKNOWN"
+
+    def committed(self) -> None:
+        self.state = "WRITTEN"
+        self._restore()
+
+    def not_committed(self) -> None:
+        if self.state == "UNKNOWN":
+            self.state = self._before
+        self._restore()
+
+    def _restore(self) -> None:
+        if self.timeout is not None and not self.timeout.expired():
+            self.timeout.reschedule(self._when)
+
+
+def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, StaleDataError):
+        return True
+    if isinstance(exc, DBAPIError):
+        code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        return code in RETRYABLE_SQLSTATES
+    return False
+
+
 async def run_command(
     sessionmaker: async_sessionmaker,
     registry: Any,
@@ -70,20 +139,77 @@ async def run_command(
     scope: Any = None,
     on_integrity_error: Problem | None = None,
     audit: AuditNote | None = None,
+    idempotent: idempotency.Call | None = None,
+    progress: WriteProgress | None = None,
 ) -> T:
     """Run ``command`` in its own transaction; commit, then deliver its events.
 
     The command's session reads and writes within ``scope`` (the principal's write scope):
-    units, people and postings outside it do not exist for the command.
+    units, people and postings outside it do not exist for the command, and a row it writes must
+    be owned inside it before and after (``core.access.scope``).
     A database constraint that fires (two concurrent requests racing for the same unique value)
     becomes ``on_integrity_error`` when given, so the client still gets a typed error.
+
+    Every row of a versioned model (units, people, postings, initiatives) is updated only if it
+    still has the version the command read: when a concurrent writer got there first, the whole
+    command is run again on the fresh state (up to :data:`ATTEMPTS` times), where it succeeds or
+    refuses with its typed error (a posting already ended: ``INVALID_STATE``). Commands must
+    therefore have no effect outside their transaction (events are delivered after the commit).
+
+    With ``idempotent``, the call's key is claimed first in the same transaction and the result
+    stored with the write; a call made before is answered from the store
+    (:class:`core.idempotency.Replay`) without running the command.
     """
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            result, events = await _attempt(
+                sessionmaker,
+                registry,
+                command,
+                actor=actor,
+                principal=principal,
+                scope=scope,
+                on_integrity_error=on_integrity_error,
+                audit=audit,
+                idempotent=idempotent,
+                progress=progress,
+            )
+        except (StaleDataError, DBAPIError) as exc:
+            if not _retryable(exc):
+                raise
+            log.info("command re-run after a concurrent change (attempt %d): %s", attempt, exc)
+            continue
+        await deliver_events(sessionmaker, registry, events)
+        return result
+    raise DomainError.one(
+        "VERSION_CONFLICT",
+        "the records this change reads kept changing under concurrent writes; try again",
+    )
+
+
+async def _attempt(
+    sessionmaker: async_sessionmaker,
+    registry: Any,
+    command: Callable[[CommandContext], Awaitable[T]],
+    *,
+    actor: str | None,
+    principal: Any,
+    scope: Any,
+    on_integrity_error: Problem | None,
+    audit: AuditNote | None,
+    idempotent: idempotency.Call | None,
+    progress: WriteProgress | None,
+) -> tuple[T, list[Event]]:
     session_options = {"info": {"scope": scope}} if scope is not None else {}
     async with sessionmaker(**session_options) as session:
         ctx = CommandContext(session=session, registry=registry, actor=actor, principal=principal)
-        recorder = ChangeRecorder(session.sync_session) if audit is not None else None
+        recorder = None
         try:
+            claimed = await idempotency.claim(session, idempotent) if idempotent else None
+            recorder = ChangeRecorder(session.sync_session) if audit is not None else None
             result = await command(ctx)
+            if claimed is not None:
+                idempotency.remember(claimed, result)
             if recorder is not None and audit is not None:
                 await session.flush()
                 await append(
@@ -97,7 +223,18 @@ async def run_command(
                     units=recorder.units - {None}
                     or (principal.read_roots if principal is not None else ()),
                 )
-            await session.commit()
+            if progress is not None:
+                await progress.committing()
+            try:
+                await session.commit()
+            except asyncio.CancelledError:
+                raise  # stopped while committing: the outcome stays UNKNOWN
+            except BaseException:
+                if progress is not None:
+                    progress.not_committed()
+                raise
+            if progress is not None:
+                progress.committed()
         except IntegrityError as exc:
             await session.rollback()
             if on_integrity_error is None:
@@ -109,8 +246,7 @@ async def run_command(
         finally:
             if recorder is not None:
                 recorder.close()
-    await deliver_events(sessionmaker, registry, ctx.events)
-    return result
+    return result, ctx.events
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ CORE_ERROR_CODES: dict[str, str] = {
     "PLUGIN_NOT_ACTIVE": "The plugin does not serve this unit.",
     "REFUSED_BY_PLUGIN": "A plugin refused the change.",
     "PERMISSION_DENIED": "Your grants do not allow this change.",
+    "VERSION_CONFLICT": "The record changed since you read it: load it again and re-apply.",
+    "IDEMPOTENCY_KEY_REUSED": "The Idempotency-Key was used before for a different change.",
 }
 
 

@@ -2,6 +2,7 @@
 
 from core.access.models import ApiToken, Grant, PiiRead, User
 from core.audit.models import AuditEvent, AuditEventUnit, AuditHead
+from core.idempotency import IdempotencyKey
 from core.initiatives.models import Initiative
 from core.metrics.models import MetricDefinition, Observation
 from core.people.models import Person
@@ -23,6 +24,7 @@ __all__ = [
     "Grant",
     "PiiRead",
     "User",
+    "IdempotencyKey",
     "Initiative",
     "MetricDefinition",
     "Observation",

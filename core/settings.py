@@ -59,6 +59,9 @@ class Settings(BaseSettings):
         10.0, description="Time a client has to send the whole request body (else 408)."
     )
     request_timeout_seconds: float = Field(10.0, description="Time limit of one request.")
+    idempotency_ttl_hours: float = Field(
+        24.0, description="How long an Idempotency-Key is remembered (a later resend writes again)."
+    )
     rate_limit_per_minute: int = Field(
         600, description="Requests per token (or address, without one) per minute; 0: none."
     )

@@ -12,5 +12,5 @@ class CurrentMutation(SchemaExtension):
 
     def resolve(self, _next, root, info, *args: Any, **kwargs: Any):  # type: ignore[override]
         if info.parent_type.name == "Mutation" and hasattr(info.context, "current_mutation"):
-            info.context.current_mutation = (info.field_name, kwargs)
+            info.context.current_mutation = (info.field_name, kwargs, info.path.key)
         return _next(root, info, *args, **kwargs)

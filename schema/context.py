@@ -9,10 +9,11 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.dataloader import DataLoader
 
+from core import idempotency
 from core.access.scope import Scope
 from core.audit.chain import append
 from core.audit.changes import input_json
-from core.commands import AuditNote, CommandContext, record_refusal, run_command
+from core.commands import AuditNote, CommandContext, WriteProgress, record_refusal, run_command
 from core.errors import DomainError, Problem
 from core.settings import Settings
 
@@ -73,8 +74,11 @@ class Context:
         self.actor = principal.name if principal is not None else None
         #: (person id, field, the person's home unit) of every unmasked read.
         self.pii_reads: list[tuple[int, str, int | None]] = []
-        #: The root mutation field being resolved and its arguments (set by schema.audit).
-        self.current_mutation: tuple[str, Any] | None = None
+        #: The root mutation field being resolved, its arguments and its response key (its alias,
+        #: or its name) (set by ``schema.audit_hooks``).
+        self.current_mutation: tuple[str, Any] | tuple[str, Any, str] | None = None
+        #: How far this request's writes got (read when the request runs out of time).
+        self.writes = WriteProgress()
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self._loaders: dict[Hashable, DataLoader] = {}
@@ -140,22 +144,33 @@ class Context:
         A plugin whose command must read past the caller's scope (a department's reviewer
         answering a town's request) passes ``scope=Scope.everything()`` and
         ``require_write=False`` — and then checks the caller's grants itself.
+
+        When the request carries an ``Idempotency-Key`` header, each root mutation field of the
+        document is one call under that key: a resend is answered with what the first call
+        returned, without writing again (``core.idempotency``).
         """
-        name, arguments = self.current_mutation or ("(not a mutation)", None)
+        name, arguments, response_key = self._mutation()
         note = AuditNote(name=name, variables=input_json(arguments))
         try:
             if self.principal is None or (require_write and not self.principal.can_write):
                 raise DomainError.one("PERMISSION_DENIED", "your grants do not allow changes")
-            return await run_command(
-                self.sessionmaker,
-                self.registry,
-                command,
-                actor=self.actor,
-                principal=self.principal,
-                scope=scope if scope is not None else self.principal.write_scope,
-                on_integrity_error=on_integrity_error,
-                audit=note,
-            )
+            call = self._idempotent_call(name, note.variables, response_key)
+            try:
+                return await run_command(
+                    self.sessionmaker,
+                    self.registry,
+                    command,
+                    actor=self.actor,
+                    principal=self.principal,
+                    scope=scope if scope is not None else self.principal.write_scope,
+                    on_integrity_error=on_integrity_error,
+                    audit=note,
+                    idempotent=call,
+                    progress=self.writes,
+                )
+            except idempotency.Replay as replay:
+                stored = replay.result
+                return await self.read(lambda session: idempotency.load(session, stored))
         except DomainError as exc:
             roots = self.principal.read_roots if self.principal is not None else ()
             await record_refusal(
@@ -166,6 +181,25 @@ class Context:
                 units=roots,
             )
             raise
+
+    def _mutation(self) -> tuple[str, Any, str]:
+        current = self.current_mutation or ("(not a mutation)", None)
+        name, arguments = current[0], current[1]
+        return name, arguments, current[2] if len(current) > 2 else name
+
+    def _idempotent_call(self, name: str, arguments: Any, response_key: str):
+        headers = getattr(self.request, "headers", None)
+        key = headers.get("idempotency-key") if headers is not None else None
+        if key is None:
+            return None
+        return idempotency.Call.of(
+            self.principal.user_id,
+            key,
+            response_key,
+            name,
+            arguments,
+            self.settings.idempotency_ttl_hours,
+        )
 
     def _system_sessionmaker(self):
         return lambda: self.sessionmaker(info={"scope": Scope.everything()})

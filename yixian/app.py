@@ -282,19 +282,13 @@ class GraphQLApp(GraphQL):
         GraphQL-over-HTTP spec asks (strawberry answers 400)."""
         context = kwargs.get("context")
         try:
-            async with asyncio.timeout(self.settings.request_timeout_seconds):
+            async with asyncio.timeout(self.settings.request_timeout_seconds) as deadline:
+                if isinstance(context, Context):
+                    context.writes.timeout = deadline
                 return await super().execute_operation(request, request_adapter, *args, **kwargs)
         except TimeoutError:
-            return ExecutionResult(
-                data=None,
-                errors=[
-                    GraphQLError(
-                        f"the request took longer than {self.settings.request_timeout_seconds}s "
-                        "and was stopped",
-                        extensions={"code": "TIMEOUT"},
-                    )
-                ],
-            )
+            outcome = context.writes.state if isinstance(context, Context) else "NOT_WRITTEN"
+            return ExecutionResult(data=None, errors=[timeout_error(self.settings, outcome)])
         except HTTPException as exc:
             if (
                 request_adapter.method == "GET"
@@ -365,6 +359,25 @@ class GraphQLApp(GraphQL):
             raise HTTPError(
                 503, "UNAVAILABLE", unavailable_message(retry), {"Retry-After": str(retry)}
             ) from exc
+
+
+#: What a client is told of its writes when the request ran out of time (``WriteProgress``).
+TIMEOUT_OUTCOMES = {
+    "NOT_WRITTEN": "and was stopped; nothing was written",
+    "WRITTEN": "; its changes were saved, but the answer was cut short: send it again with the "
+    "same Idempotency-Key to get the answer without writing twice",
+    "UNKNOWN": "while saving its changes; whether they were saved is unknown: send it again "
+    "with the same Idempotency-Key to learn the outcome without writing twice",
+}
+
+
+def timeout_error(settings: Settings, outcome: str) -> GraphQLError:
+    """TIMEOUT, saying truthfully whether the request's writes were saved (``outcome``)."""
+    return GraphQLError(
+        f"the request took longer than {settings.request_timeout_seconds}s "
+        + TIMEOUT_OUTCOMES[outcome],
+        extensions={"code": "TIMEOUT", "outcome": outcome},
+    )
 
 
 EXPORT_TYPES = {

@@ -1,10 +1,19 @@
-"""The one place scope is enforced: every ORM statement of a session reads through it.
+"""The one place scope is enforced: every ORM statement of a session reads through it, and every
+write of a session lands inside it.
 
 A session carries a :class:`Scope` in ``session.info["scope"]``. A listener on every session adds,
 to each ORM SELECT (subqueries, ``session.get`` and column queries included), the criteria of
 every scoped model, so that rows outside the scope's subtrees do not exist for that session. The
 core's models are scoped here; a plugin model is scoped by declaring ``__scope_column__`` (the
 name of its unit column) or a classmethod ``__scope_criteria__(cls, roots)``.
+
+Seeing is wider than owning: a person is *seen* where they are posted, but *owned* by their home
+unit. So writes are guarded by ownership, after every flush of a restricted session
+(:func:`_guard_flush`): each row inserted, updated or deleted must be owned inside the scope
+before the change and after it (a person's home unit, a posting's host, an initiative's owner, a
+unit's parent, a plugin row's scope column). A row that fails looks missing (``NOT_FOUND``), like
+any object out of scope, and the command's transaction is rolled back. ORM UPDATE and DELETE
+statements of a restricted session are limited by ownership too.
 
 A session without a scope fails closed: it raises rather than read everything.
 """
@@ -16,10 +25,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import event, inspect, or_, select, tuple_
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from core.db import Base
+from core.errors import DomainError, Problem
 
 
 @dataclass(frozen=True)
@@ -113,8 +123,21 @@ def scope_column(model: type) -> str | None:
     return core.get(model) or getattr(model, "__scope_column__", None)
 
 
+_scoped_cache: tuple[int, dict[type, Callable[[Any, tuple[int, ...]], Any]]] | None = None
+
+
 def scoped_models() -> dict[type, Callable[[Any, tuple[int, ...]], Any]]:
-    """Every scoped model with its criteria: the core's, then plugin models that declare one."""
+    """Every scoped model with its criteria: the core's, then plugin models that declare one.
+
+    Computed again only when the mapper registry grows (a plugin's models imported)."""
+    global _scoped_cache
+    count = len(Base.registry.mappers)
+    if _scoped_cache is None or _scoped_cache[0] != count:
+        _scoped_cache = (count, _collect_scoped_models())
+    return _scoped_cache[1]
+
+
+def _collect_scoped_models() -> dict[type, Callable[[Any, tuple[int, ...]], Any]]:
     found = _core_criteria()
     for mapper in Base.registry.mappers:
         cls = mapper.class_
@@ -139,12 +162,130 @@ def _apply_scope(state: ORMExecuteState) -> None:
         return
     roots = tuple(sorted(scope.roots)) or (-1,)
     # Plain expressions, not lambdas: the roots travel as bound parameters, so statements of
-    # different scopes share a cached form without sharing values.
+    # different scopes share a cached form without sharing values. UPDATE and DELETE change
+    # rows, so they are limited by ownership, not by what the session may see.
+    criteria_of = owner_criteria if not state.is_select else None
     options = [
-        with_loader_criteria(model, criteria(model, roots))
+        with_loader_criteria(
+            model, criteria_of(model, roots) if criteria_of else criteria(model, roots)
+        )
         for model, criteria in scoped_models().items()
     ]
     state.statement = state.statement.options(*options)
+
+
+def owner_criteria(model: type, roots: tuple[int, ...]) -> Any:
+    """The rows of ``model`` owned inside ``roots``: by its scope column where it has one, else by
+    its declared criteria."""
+    column = scope_column(model)
+    if column is not None:
+        return under_roots(getattr(model, column), roots)
+    return scoped_models()[model](model, roots)
+
+
+def _label(model: type) -> str:
+    return model.__tablename__.replace("_", " ")
+
+
+def _owners(obj: Any, column: str, *, new: bool, deleted: bool) -> tuple[list[Any], list[Any]]:
+    """The owning unit of ``obj`` before the flush and after it (empty when not applicable)."""
+    from core.units.models import Unit
+
+    state = inspect(obj)
+    if isinstance(obj, Unit):
+        # A unit is owned where it hangs: by itself once it exists, by its parent when it is
+        # created or moved (its own closure rows are written after the flush).
+        parent = state.attrs["parent_id"].history
+        after = [obj.parent_id] if new or (parent.has_changes() and not deleted) else []
+        return ([] if new else [obj.id]), after
+    history = state.attrs[column].history
+    after = [] if deleted else [getattr(obj, column)]
+    if new:
+        return [], after
+    before = history.deleted or history.unchanged or [getattr(obj, column)]
+    return [before[0]], after
+
+
+def _guard_flush(session: Session, _flush_context: Any) -> None:
+    """Refuse a flush of a restricted session that writes a row owned outside its scope."""
+    scope = session.info.get("scope")
+    if scope is None or scope.unrestricted:
+        return
+    models = scoped_models()
+    roots = tuple(sorted(scope.roots)) or (-1,)
+    by_unit: list[tuple[Any, Any, str]] = []  # (object, unit id, before|after)
+    by_criteria: dict[type, list[Any]] = {}
+    for group, new, deleted in (
+        (session.new, True, False),
+        (session.dirty, False, False),
+        (session.deleted, False, True),
+    ):
+        for obj in group:
+            model = type(obj)
+            if model not in models or (group is session.dirty and not session.is_modified(obj)):
+                continue
+            column = scope_column(model)
+            if column is None:
+                if not deleted:
+                    by_criteria.setdefault(model, []).append(obj)
+                continue
+            before, after = _owners(obj, column, new=new, deleted=deleted)
+            by_unit += [(obj, unit, "before") for unit in before]
+            by_unit += [(obj, unit, "after") for unit in after]
+    if not by_unit and not by_criteria:
+        return
+    inside = _units_inside(session, roots, {u for _o, u, _w in by_unit if u is not None})
+    for obj, unit, when in by_unit:
+        if unit in inside:
+            continue
+        label = _label(type(obj))
+        if unit is None:
+            raise DomainError(Problem("REQUIRED", f"a {label} must belong to a unit in your scope"))
+        if when == "before":
+            raise DomainError(Problem("NOT_FOUND", f"no {label} in your scope has this id"))
+        raise DomainError(
+            Problem("NOT_FOUND", f"the {label} would move to a unit outside your scope")
+        )
+    for model, objects in by_criteria.items():
+        mapper = inspect(model)
+        keys = mapper.primary_key
+        key = keys[0] if len(keys) == 1 else tuple_(*keys)
+        ids = {_key(mapper.primary_key_from_instance(o)) for o in objects}
+        found = {
+            _key(tuple(row))
+            for row in session.connection().execute(
+                select(*keys).where(key.in_(list(ids)), models[model](model, roots))
+            )
+        }
+        if ids - found:
+            raise DomainError(
+                Problem("NOT_FOUND", f"the {_label(model)} would lie outside your scope")
+            )
+
+
+def _key(identity: Any) -> Any:
+    identity = tuple(identity)
+    return identity[0] if len(identity) == 1 else identity
+
+
+def _units_inside(session: Session, roots: tuple[int, ...], units: set[int]) -> set[int]:
+    """Which of ``units`` lie in the subtrees of ``roots`` (remembered for the session)."""
+    from core.units.models import UnitTree
+
+    known: dict[int, bool] = session.info.setdefault(("units_in_scope", roots), {})
+    unknown = units - known.keys()
+    if unknown:
+        found = set(
+            session.connection()
+            .execute(
+                select(UnitTree.descendant_id).where(
+                    UnitTree.ancestor_id.in_(roots), UnitTree.descendant_id.in_(unknown)
+                )
+            )
+            .scalars()
+        )
+        known.update({unit: unit in found for unit in unknown})
+    return {unit for unit in units if known[unit]}
 
 
 _installed = False
@@ -155,4 +296,5 @@ def install() -> None:
     global _installed
     if not _installed:
         event.listen(Session, "do_orm_execute", _apply_scope)
+        event.listen(Session, "after_flush", _guard_flush)
         _installed = True

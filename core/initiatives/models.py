@@ -28,6 +28,10 @@ class Initiative(Base):
     __tablename__ = "initiative"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Bumped by every change (optimistic concurrency): an UPDATE names the version it read, so
+    #: a concurrent change makes it match nothing and the command is re-run on fresh state.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[InitiativeKind] = mapped_column(

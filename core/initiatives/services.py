@@ -65,10 +65,13 @@ async def create_initiative(
     return initiative
 
 
-async def update_initiative(ctx: CommandContext, *, code: str, **values: Any) -> Initiative:
+async def update_initiative(
+    ctx: CommandContext, *, code: str, expected_version: int | None = None, **values: Any
+) -> Initiative:
     initiative = await initiative_by_code(ctx.session, code)
     if initiative is None:
         raise DomainError.one("NOT_FOUND", f"no initiative has the code {code!r}", "code")
+    ctx.expect_version(initiative, expected_version)
     if values.get("name") is not None:
         initiative.name = check.required_text(values["name"], "name")
     if values.get("kind") is not None:

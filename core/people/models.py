@@ -37,6 +37,10 @@ class Person(Base):
     __tablename__ = "person"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Bumped by every change (optimistic concurrency): an UPDATE names the version it read, so
+    #: a concurrent change makes it match nothing and the command is re-run on fresh state.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     name: Mapped[str] = mapped_column(String(100), index=True)
     gender: Mapped[Gender] = mapped_column(
         Enum(Gender, name="gender", native_enum=False), default=Gender.UNSPECIFIED

@@ -53,6 +53,11 @@ async def create_person(ctx: CommandContext, **values: Any) -> Person:
     person = Person(tags=[])
     values.setdefault("name", None)
     await _apply(ctx, person, values)
+    if person.home_unit_id is None and not (ctx.principal is None or ctx.principal.admin):
+        # Nobody but admins would see a person without a unit.
+        raise DomainError.one(
+            "REQUIRED", "give the person a home unit in your scope", "homeUnitCode"
+        )
     await ctx.validate("createPerson", {"name": person.name, "home_unit_id": person.home_unit_id})
     ctx.session.add(person)
     await ctx.session.flush()
@@ -60,8 +65,11 @@ async def create_person(ctx: CommandContext, **values: Any) -> Person:
     return person
 
 
-async def update_person(ctx: CommandContext, person_id: int, **values: Any) -> Person:
+async def update_person(
+    ctx: CommandContext, person_id: int, expected_version: int | None = None, **values: Any
+) -> Person:
     person = await require_person(ctx.session, person_id, "id")
+    ctx.expect_version(person, expected_version)
     await _apply(ctx, person, {k: v for k, v in values.items() if v is not UNSET})
     await ctx.validate(
         "updatePerson", {"person_id": person.id, "home_unit_id": person.home_unit_id}

@@ -33,6 +33,10 @@ class Posting(Base):
     __tablename__ = "posting"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: Bumped by every change (optimistic concurrency): an UPDATE names the version it read, so
+    #: a concurrent change makes it match nothing and the command is re-run on fresh state.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     host_unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     role: Mapped[PostingRole] = mapped_column(
@@ -46,14 +50,14 @@ class Posting(Base):
         Enum(PostingStatus, name="posting_status", native_enum=False)
     )
     recall_reason: Mapped[str | None] = mapped_column(Text)
-
-    __table_args__ = (
-        # At most one ACTIVE posting of a person to a unit in a role, enforced by the database
-        # too, so that two concurrent requests cannot both succeed.
     #: Where an imported row came from: the source system and the row's id there (unique
     #: together), so that importing again updates the row instead of adding one (docs/import.md).
     import_source: Mapped[str | None] = mapped_column(String(64))
     external_id: Mapped[str | None] = mapped_column(String(100))
+
+    __table_args__ = (
+        # At most one ACTIVE posting of a person to a unit in a role, enforced by the database
+        # too, so that two concurrent requests cannot both succeed.
         Index(
             "uq_posting_active",
             "person_id",
@@ -63,5 +67,5 @@ class Posting(Base):
             sqlite_where=text("status = 'ACTIVE'"),
             postgresql_where=text("status = 'ACTIVE'"),
         ),
-    )
         Index("uq_posting_import_source", "import_source", "external_id", unique=True),
+    )

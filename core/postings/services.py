@@ -113,9 +113,14 @@ async def end_posting(
     outcome: PostingStatus,
     end_date: date,
     recall_reason: str | None = None,
+    expected_version: int | None = None,
 ) -> Posting:
-    """Complete or recall a PLANNED or ACTIVE posting. A recall needs a reason."""
+    """Complete or recall a PLANNED or ACTIVE posting. A recall needs a reason.
+
+    Ending is a compare-and-set on the posting's version: of concurrent calls exactly one
+    ends it; the others are re-run (``core.commands.run_command``) and find it ended."""
     posting = await require_posting(ctx.session, posting_id)
+    ctx.expect_version(posting, expected_version)
     if outcome not in (PostingStatus.COMPLETED, PostingStatus.RECALLED):
         raise DomainError.one("INVALID", "outcome must be COMPLETED or RECALLED", "outcome")
     if posting.status not in (PostingStatus.ACTIVE, PostingStatus.PLANNED):

@@ -59,9 +59,11 @@ async def update_unit(
     kind: UnitKind | None = None,
     parent_code: str | None = None,
     detach: bool = False,
+    expected_version: int | None = None,
 ) -> Unit:
     """Rename, re-kind or move a unit. ``detach`` makes it a root."""
     unit = await require_unit(ctx.session, code, "code")
+    ctx.expect_version(unit, expected_version)
     if name is not None:
         unit.name = required_text(name, "name")
     if kind is not None:

@@ -34,6 +34,11 @@ class UpdateInitiativeInput:
     end_date: datetime.date | None = None
     status: InitiativeStatusEnum | None = None
     description: str | None = None
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The version you read (`version`): the change is refused with "
+        "VERSION_CONFLICT if someone changed the record since.",
+    )
 
 
 @strawberry.type

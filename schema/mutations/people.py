@@ -38,6 +38,11 @@ class UpdatePersonInput:
     phone: str | None = strawberry.UNSET
     id_number: str | None = strawberry.UNSET
     tags: list[str] | None = strawberry.UNSET
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The version you read (`version`): the change is refused with "
+        "VERSION_CONFLICT if someone changed the record since.",
+    )
 
 
 FIELDS = (
@@ -83,6 +88,8 @@ class PeopleMutations:
     async def update_person(self, info: strawberry.Info, input: UpdatePersonInput) -> PersonPayload:
         async def work(ctx):
             person_id = decode_id(input.id, "Person", "id")
-            return await services.update_person(ctx, person_id, **_values(input))
+            return await services.update_person(
+                ctx, person_id, expected_version=input.expected_version, **_values(input)
+            )
 
         return await mutation_payload(PersonPayload, info.context.run(work), "person")

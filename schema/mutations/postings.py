@@ -39,6 +39,11 @@ class EndPostingInput:
     outcome: PostingOutcome
     end_date: datetime.date
     recall_reason: str | None = None
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The version you read (`version`): the change is refused with "
+        "VERSION_CONFLICT if someone changed the record since.",
+    )
 
 
 @strawberry.type
@@ -83,6 +88,7 @@ class PostingMutations:
                 outcome=PostingStatus(input.outcome.value),
                 end_date=input.end_date,
                 recall_reason=input.recall_reason,
+                expected_version=input.expected_version,
             )
 
         return await mutation_payload(PostingPayload, info.context.run(work), "posting")

@@ -28,6 +28,11 @@ class UpdateUnitInput:
     make_root: bool = strawberry.field(
         default=False, description="Detach the unit from its parent."
     )
+    expected_version: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The version you read (`version`): the change is refused with "
+        "VERSION_CONFLICT if someone changed the record since.",
+    )
 
 
 @strawberry.type
@@ -70,6 +75,7 @@ class UnitMutations:
                     kind=input.kind,
                     parent_code=input.parent_code,
                     detach=input.make_root,
+                    expected_version=input.expected_version,
                 )
             ),
             "unit",

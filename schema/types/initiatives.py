@@ -18,6 +18,10 @@ from schema.types.enums import InitiativeKindEnum, InitiativeStatusEnum
 )
 class InitiativeBase(relay.Node):
     id: relay.NodeID[int]
+    version: int = strawberry.field(
+        description="Bumped by every change: send it back as `expectedVersion` to refuse "
+        "overwriting someone else's change."
+    )
     code: str
     name: str
     kind: InitiativeKindEnum

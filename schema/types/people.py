@@ -15,6 +15,10 @@ from schema.types.enums import GenderEnum, PoliticalStatusEnum, PostingStatusEnu
 @strawberry.type(name="Person", description="A person (干部 and others) with their record.")
 class PersonBase(relay.Node):
     id: relay.NodeID[int]
+    version: int = strawberry.field(
+        description="Bumped by every change: send it back as `expectedVersion` to refuse "
+        "overwriting someone else's change."
+    )
     name: str = strawberry.field(description="姓名.")
     gender: GenderEnum
     birth_year: int | None

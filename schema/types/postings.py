@@ -18,6 +18,10 @@ from schema.types.enums import PostingRoleEnum, PostingStatusEnum
 )
 class PostingBase(relay.Node):
     id: relay.NodeID[int]
+    version: int = strawberry.field(
+        description="Bumped by every change: send it back as `expectedVersion` to refuse "
+        "overwriting someone else's change."
+    )
     role: PostingRoleEnum
     title: str | None = strawberry.field(description="Free text, e.g. 挂职任珠岙镇党委副书记.")
     start_date: datetime.date

@@ -18,6 +18,10 @@ from schema.types.enums import PostingStatusEnum, UnitKindEnum
 )
 class UnitBase(relay.Node):
     id: relay.NodeID[int]
+    version: int = strawberry.field(
+        description="Bumped by every change: send it back as `expectedVersion` to refuse "
+        "overwriting someone else's change."
+    )
     code: str = strawberry.field(
         description="Unique code: the national division code (e.g. 330302) where one exists."
     )
