@@ -240,6 +240,11 @@ async def _attempt(
             if on_integrity_error is None:
                 raise
             raise DomainError(on_integrity_error) from exc
+        except asyncio.CancelledError:
+            # Stopped mid-statement (the request's time limit): the connection may still be
+            # busy, so it is discarded, never returned to the pool; the database rolls back.
+            await session.invalidate()
+            raise
         except BaseException:
             await session.rollback()
             raise

@@ -60,8 +60,17 @@ def create_engine(
             pool_timeout=pool_timeout,
         )
     engine = create_async_engine(url, **kwargs)
+    from sqlalchemy import event
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _broken_connection(context):  # pragma: no cover - depends on timing
+        # A connection whose statement was cancelled under it (a request stopped by its time
+        # limit) answers "another operation is in progress" forever: treat it as gone, so the
+        # pool replaces it instead of handing it to the next request.
+        if any(text in str(context.original_exception) for text in BROKEN_CONNECTION):
+            context.is_disconnect = True
+
     if url.startswith("sqlite"):
-        from sqlalchemy import event
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
@@ -71,6 +80,10 @@ def create_engine(
             cursor.close()
 
     return engine
+
+
+#: What asyncpg says of a connection left mid-operation: it is discarded, not reused.
+BROKEN_CONNECTION = ("another operation is in progress", "the underlying connection is closed")
 
 
 def _pooled(url: str) -> bool:

@@ -4,13 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import FieldExtension
 
 
-class CurrentMutation(SchemaExtension):
-    """Root mutation fields run one after another: note each, with its arguments, as it starts."""
+class CurrentMutation(FieldExtension):
+    """On every root mutation field (root fields run one after another): note the field, its
+    arguments and its response key as it starts. Only root mutation fields carry it, so reads
+    pay nothing (see :func:`watch_mutations`)."""
 
-    def resolve(self, _next, root, info, *args: Any, **kwargs: Any):  # type: ignore[override]
-        if info.parent_type.name == "Mutation" and hasattr(info.context, "current_mutation"):
+    def _note(self, info: Any, kwargs: dict[str, Any]) -> None:
+        if hasattr(info.context, "current_mutation"):
             info.context.current_mutation = (info.field_name, kwargs, info.path.key)
-        return _next(root, info, *args, **kwargs)
+
+    def resolve(self, next_, source, info, **kwargs: Any):  # type: ignore[override]
+        self._note(info, kwargs)
+        return next_(source, info, **kwargs)
+
+    async def resolve_async(self, next_, source, info, **kwargs: Any):  # type: ignore[override]
+        self._note(info, kwargs)
+        return await next_(source, info, **kwargs)
+
+
+def watch_mutations(mutation: type | None) -> None:
+    """Give every field of the composed ``Mutation`` type the :class:`CurrentMutation` hook."""
+    if mutation is None:
+        return
+    for field in mutation.__strawberry_definition__.fields:
+        if not any(isinstance(e, CurrentMutation) for e in field.extensions):
+            field.extensions.append(CurrentMutation())

@@ -9,6 +9,7 @@ name is a :class:`core.PluginError` naming both and the name.
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,15 +20,18 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.name_converter import NameConverter
 
+from core.db import unavailable
 from core.errors import PluginError
 from schema import composed
 from schema.access import AccessGate
-from schema.audit_hooks import CurrentMutation
+from schema.audit_hooks import watch_mutations
 from schema.query_errors import is_expected
 from schema.types.initiatives import InitiativeBase
 from schema.types.people import PersonBase
 from schema.types.postings import PostingBase
 from schema.types.units import UnitBase
+
+log = logging.getLogger("yixian")
 
 CORE_TYPES: dict[str, type] = {
     "Unit": UnitBase,
@@ -129,7 +133,16 @@ class Schema(strawberry.Schema):
     """Strawberry's schema, logging only unexpected errors (bugs) with their traceback."""
 
     def process_errors(self, errors, execution_context=None) -> None:
-        super().process_errors([e for e in errors if not is_expected(e)], execution_context)
+        unexpected = []
+        for error in errors:
+            if is_expected(error):
+                continue
+            if unavailable(error.original_error) is not None:
+                # a busy or unreachable database is not a bug: one line, not a traceback
+                log.warning("%s: database unavailable (%r)", error.path, error.original_error)
+                continue
+            unexpected.append(error)
+        super().process_errors(unexpected, execution_context)
 
 
 @dataclass
@@ -201,12 +214,13 @@ def compose(
         if roots["Mutation"]
         else None
     )
+    watch_mutations(mutation)
     try:
         schema = Schema(
             query=query,
             mutation=mutation,
             types=[*final_types, *extra_types],
-            extensions=[EndOfRequest, AccessGate, CurrentMutation, *extensions],
+            extensions=[EndOfRequest, AccessGate, *extensions],
             config=config or StrawberryConfig(),
         )
     except DuplicatedTypeName as exc:

@@ -79,6 +79,8 @@ class Context:
         self.current_mutation: tuple[str, Any] | tuple[str, Any, str] | None = None
         #: How far this request's writes got (read when the request runs out of time).
         self.writes = WriteProgress()
+        #: Set when the request was stopped by its time limit (its session is then discarded).
+        self.stopped = False
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
         self._loaders: dict[Hashable, DataLoader] = {}
@@ -265,7 +267,11 @@ class Context:
             read_session, self._session = self._session, None
             if read_session is not None:
                 try:
-                    await read_session.close()
+                    if self.stopped:
+                        # stopped mid-statement: the connection may still be busy; discard it
+                        await read_session.invalidate()
+                    else:
+                        await read_session.close()
                 except Exception as exc:  # noqa: BLE001 - the connection is discarded
                     log.warning(
                         "closing the read session of operation %s by %s failed: %r",

@@ -424,8 +424,10 @@ def _slow_plugin(before_commit: float = 0.0, after_commit: float = 0.0):
 SLOW = 'mutation { testSlowCreatePerson(name: "慢") { errors { code } } }'
 
 
-async def people(client) -> int:
-    result = await client.execute('{ people(filter: {search: "慢"}) { totalCount } }')
+async def people(client, search: str = "慢") -> int:
+    result = await client.execute(
+        "query($s: String) { people(filter: {search: $s}) { totalCount } }", s=search
+    )
     return result.data["people"]["totalCount"]
 
 
@@ -445,3 +447,50 @@ async def test_a_mutation_past_its_deadline_after_commit_says_it_was_written(yix
     assert error["extensions"] == {"code": "TIMEOUT", "outcome": "WRITTEN"}
     assert "Idempotency-Key" in error["message"] and "stopped" not in error["message"]
     assert await people(client) == 1
+
+
+@strawberry.type
+class BusyAfterCommitPayload:
+    errors: list[UserError]
+
+    @strawberry.field
+    async def people_named(self, info: strawberry.Info) -> int:
+        return await info.context.scalar(select(func.count()).select_from(Person))
+
+
+@strawberry.type
+class BusyAfterCommitMutation:
+    """Creates a person, then (as other requests would) takes the only pooled connection for a
+    second, so that the payload's fields cannot be read."""
+
+    @strawberry.mutation
+    async def test_busy_after_commit(self, info: strawberry.Info) -> BusyAfterCommitPayload:
+        payload = await mutation_payload(
+            BusyAfterCommitPayload,
+            info.context.run(lambda ctx: people_services.create_person(ctx, name="忙")),
+            None,
+        )
+        engine = info.context.sessionmaker.kw["bind"]
+        held = await engine.connect()
+        asyncio.get_running_loop().call_later(1.0, lambda: asyncio.ensure_future(held.close()))
+        return payload
+
+
+async def test_a_committed_write_whose_answer_cannot_be_read_is_not_told_to_try_again(yixian_app):
+    plugin = make_plugin("test.busy", extend_mutation=BusyAfterCommitMutation)
+    client = await yixian_app(
+        plugins=[plugin], db_pool_size=1, db_max_overflow=0, db_pool_timeout_seconds=0.3
+    )
+    response = await client.http.post(
+        "/graphql",
+        json={"query": "mutation { testBusyAfterCommit { peopleNamed errors { code } } }"},
+        headers=client.headers,
+    )
+    body = response.json()
+    # The write committed: no 503, no "try again"; the error says it was saved.
+    assert response.status_code == 200 and "retry-after" not in response.headers
+    (error,) = body["errors"]
+    assert error["extensions"] == {"code": "UNAVAILABLE", "outcome": "WRITTEN"}
+    assert "saved" in error["message"] and "try again" not in error["message"]
+    await asyncio.sleep(1.2)
+    assert await people(client, "忙") == 1

@@ -99,6 +99,23 @@ def unavailable_message(retry_after: int) -> str:
 
 #: Where a request notes that part of its answer was shed (the Retry-After to send with 503).
 RETRY_AFTER = "yixian.retry_after"
+#: Where a request keeps its ``Context`` (to know, when answering, whether it wrote).
+CONTEXT = "yixian.context"
+
+#: The message of a field the database was too busy to read after the request's write committed.
+PARTLY_ANSWERED = {
+    "WRITTEN": "your change was saved, but the database was too busy to read this part of the "
+    "answer: read it with a query, or resend with the same Idempotency-Key (it will not write "
+    "twice)",
+    "UNKNOWN": "the database was too busy to answer while your change was being saved; whether "
+    "it was saved is unknown: resend with the same Idempotency-Key to learn it without writing "
+    "twice",
+}
+
+
+def _writes_of(request: Any) -> str:
+    context = getattr(request, "scope", {}).get(CONTEXT)
+    return context.writes.state if isinstance(context, Context) else "NOT_WRITTEN"
 
 
 def _note_retry(request: Any, seconds: int) -> None:
@@ -224,6 +241,13 @@ class GraphQLApp(GraphQL):
 
         retry = unavailable(original)
         if retry is not None:
+            written = _writes_of(request)
+            if written != "NOT_WRITTEN":
+                # A write of this request committed (or may have): "try again" would write it
+                # twice. Say what happened instead, and answer 200.
+                return replaced(
+                    PARTLY_ANSWERED[written], {"code": "UNAVAILABLE", "outcome": written}
+                )
             _note_retry(request, retry)
             return replaced(unavailable_message(retry), {"code": "UNAVAILABLE"})
         if isinstance(original, DomainError) and not (error.extensions or {}).get("code"):
@@ -287,6 +311,8 @@ class GraphQLApp(GraphQL):
                     context.writes.timeout = deadline
                 return await super().execute_operation(request, request_adapter, *args, **kwargs)
         except TimeoutError:
+            if isinstance(context, Context):
+                context.stopped = True
             outcome = context.writes.state if isinstance(context, Context) else "NOT_WRITTEN"
             return ExecutionResult(data=None, errors=[timeout_error(self.settings, outcome)])
         except HTTPException as exc:
@@ -315,13 +341,15 @@ class GraphQLApp(GraphQL):
                 f"too many requests: try again in {wait}s",
                 {"Retry-After": str(wait)},
             )
-        return Context(
+        context = Context(
             sessionmaker=self.sessionmaker,
             registry=self.registry,
             settings=self.settings,
             request=request,
             principal=principal,
         )
+        request.scope[CONTEXT] = context
+        return context
 
     async def authenticate(self, request) -> Principal | None:
         """The principal of the bearer token; None without one; 401 for a bad one. An address

@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import event, inspect, or_, select, tuple_
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.sql.util import find_tables
 
 from core.db import Base
 from core.errors import DomainError, Problem
@@ -161,17 +162,64 @@ def _apply_scope(state: ORMExecuteState) -> None:
     if scope.unrestricted:
         return
     roots = tuple(sorted(scope.roots)) or (-1,)
-    # Plain expressions, not lambdas: the roots travel as bound parameters, so statements of
-    # different scopes share a cached form without sharing values. UPDATE and DELETE change
-    # rows, so they are limited by ownership, not by what the session may see.
-    criteria_of = owner_criteria if not state.is_select else None
-    options = [
-        with_loader_criteria(
-            model, criteria_of(model, roots) if criteria_of else criteria(model, roots)
+    models = _models_in(state.statement)
+    if models:
+        state.statement = state.statement.options(
+            *_criteria_options(roots, bool(state.is_select), models)
         )
-        for model, criteria in scoped_models().items()
-    ]
-    state.statement = state.statement.options(*options)
+
+
+def _models_in(statement: Any) -> frozenset[type]:
+    """The scoped models whose tables the statement reads, subqueries and aliases included."""
+    by_table = _scoped_tables()
+    found: set[type] = set()
+    for table in find_tables(statement, include_aliases=True, include_crud=True):
+        found.update(by_table.get(getattr(table, "element", table), ()))
+    return frozenset(found)
+
+
+_tables_cache: tuple[int, dict[Any, tuple[type, ...]]] | None = None
+
+
+def _scoped_tables() -> dict[Any, tuple[type, ...]]:
+    global _tables_cache
+    models = scoped_models()
+    if _tables_cache is None or _tables_cache[0] != id(models):
+        by_table: dict[Any, tuple[type, ...]] = {}
+        for model in models:
+            table = inspect(model).local_table
+            by_table[table] = (*by_table.get(table, ()), model)
+        _tables_cache = (id(models), by_table)
+    return _tables_cache[1]
+
+
+#: Loader criteria by (roots, SELECT or not, models, scoped models): a request's statements
+#: share them, so building them costs once per caller and statement shape, not per statement.
+_options_cache: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+_OPTIONS_CACHE_SIZE = 4096
+
+
+def _criteria_options(
+    roots: tuple[int, ...], is_select: bool, models: frozenset[type]
+) -> tuple[Any, ...]:
+    every = scoped_models()
+    key = (roots, is_select, models, id(every))
+    options = _options_cache.get(key)
+    if options is None:
+        # Plain expressions, not lambdas: the roots travel as bound parameters, so statements of
+        # different scopes share a compiled form without sharing values. UPDATE and DELETE
+        # change rows, so they are limited by ownership, not by what the session may see.
+        options = tuple(
+            with_loader_criteria(
+                model,
+                every[model](model, roots) if is_select else owner_criteria(model, roots),
+            )
+            for model in sorted(models, key=lambda m: m.__name__)
+        )
+        if len(_options_cache) >= _OPTIONS_CACHE_SIZE:
+            _options_cache.clear()
+        _options_cache[key] = options
+    return options
 
 
 def owner_criteria(model: type, roots: tuple[int, ...]) -> Any:
