@@ -10,17 +10,18 @@ from strawberry.extensions import FieldExtension
 class CurrentMutation(FieldExtension):
     """On every root mutation field (root fields run one after another): note the field, its
     arguments and its response key as it starts. Only root mutation fields carry it, so reads
-    pay nothing (see :func:`watch_mutations`)."""
+    pay nothing (see :func:`watch_mutations`). Its own parameters are positional-only: a
+    mutation may well have an argument named ``source`` or ``info``."""
 
     def _note(self, info: Any, kwargs: dict[str, Any]) -> None:
         if hasattr(info.context, "current_mutation"):
             info.context.current_mutation = (info.field_name, kwargs, info.path.key)
 
-    def resolve(self, next_, source, info, **kwargs: Any):  # type: ignore[override]
+    def resolve(self, next_, source, info, /, **kwargs: Any):  # type: ignore[override]
         self._note(info, kwargs)
         return next_(source, info, **kwargs)
 
-    async def resolve_async(self, next_, source, info, **kwargs: Any):  # type: ignore[override]
+    async def resolve_async(self, next_, source, info, /, **kwargs: Any):  # type: ignore[override]
         self._note(info, kwargs)
         return await next_(source, info, **kwargs)
 

@@ -26,6 +26,8 @@ SCALARS = {
     "Date": st.dates().map(lambda d: nodes.String(d.isoformat())),
     "DateTime": st.datetimes().map(lambda d: nodes.String(d.isoformat() + "Z")),
     "JSON": st.one_of(st.integers(-5, 5).map(nodes.Int), st.text(max_size=5).map(nodes.String)),
+    # a file travels as a multipart part, never in the document: what a document can say is wrong
+    "Upload": st.text(max_size=5).map(nodes.String),
 }
 
 

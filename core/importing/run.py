@@ -190,7 +190,20 @@ async def run_import(
         except BaseException:
             await session.rollback()
             raise
+        await _refresh_statistics(session)
     return _done(report, sink, started)
+
+
+#: The tables an import writes, whose planner statistics it renews.
+IMPORTED_TABLES = ("unit", "unit_tree", "metric_definition", "person", "posting", "observation")
+
+
+async def _refresh_statistics(session: Any) -> None:
+    """ANALYZE what was imported: with the statistics of an empty database, PostgreSQL plans a
+    city's metricSeries as a scan of every observation (measured: 30 s instead of 60 ms)."""
+    for table in IMPORTED_TABLES:
+        await session.execute(text(f"ANALYZE {table}"))
+    await session.commit()
 
 
 def _done(report: ImportReport, sink: ErrorSink, started: float) -> ImportReport:
