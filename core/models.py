@@ -1,6 +1,6 @@
 """Every core table, imported so that ``Base.metadata`` is complete (Alembic reads it)."""
 
-from core.access.models import ApiToken, Grant, PiiRead, User
+from core.access.models import AccessState, ApiToken, Grant, PiiRead, User
 from core.audit.models import AuditEvent, AuditEventUnit, AuditHead
 from core.idempotency import IdempotencyKey
 from core.initiatives.models import Initiative
@@ -20,6 +20,7 @@ __all__ = [
     "AuditEvent",
     "AuditEventUnit",
     "AuditHead",
+    "AccessState",
     "ApiToken",
     "Grant",
     "PiiRead",

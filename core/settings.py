@@ -59,6 +59,9 @@ class Settings(BaseSettings):
         10.0, description="Time a client has to send the whole request body (else 408)."
     )
     request_timeout_seconds: float = Field(10.0, description="Time limit of one request.")
+    document_cache_size: int = Field(
+        1000, description="Documents whose parse and validation are kept, per worker."
+    )
     idempotency_ttl_hours: float = Field(
         24.0, description="How long an Idempotency-Key is remembered (a later resend writes again)."
     )

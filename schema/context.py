@@ -64,6 +64,8 @@ class Context:
         settings: Settings,
         request: Any = None,
         principal: Any = None,
+        read_session: AsyncSession | None = None,
+        read_sessionmaker: async_sessionmaker | None = None,
     ):
         self.sessionmaker = sessionmaker
         self.registry = registry
@@ -81,7 +83,10 @@ class Context:
         self.writes = WriteProgress()
         #: Set when the request was stopped by its time limit (its session is then discarded).
         self.stopped = False
-        self._session: AsyncSession | None = None
+        self._read_sessionmaker = read_sessionmaker or sessionmaker
+        self._session: AsyncSession | None = read_session
+        if read_session is not None:
+            read_session.info["scope"] = self.read_scope
         self._lock = asyncio.Lock()
         self._loaders: dict[Hashable, DataLoader] = {}
         self.statements = 0
@@ -92,7 +97,7 @@ class Context:
 
     def _raw_session(self) -> AsyncSession:
         if self._session is None:
-            self._session = self.sessionmaker(info={"scope": self.read_scope})
+            self._session = self._read_sessionmaker(info={"scope": self.read_scope})
         return self._session
 
     @property
@@ -157,6 +162,7 @@ class Context:
             if self.principal is None or (require_write and not self.principal.can_write):
                 raise DomainError.one("PERMISSION_DENIED", "your grants do not allow changes")
             call = self._idempotent_call(name, note.variables, response_key)
+            await self._release_read_connection()
             try:
                 return await run_command(
                     self.sessionmaker,
@@ -183,6 +189,14 @@ class Context:
                 units=roots,
             )
             raise
+
+    async def _release_read_connection(self) -> None:
+        """Give the read session's connection back before a command takes its own: a request
+        never holds two, so a busy pool cannot starve on requests each waiting for a second.
+        (Root mutation fields run one after another, so no read of this request is running.)"""
+        if self._session is not None:
+            async with self._lock:
+                await self._session.close()
 
     def _mutation(self) -> tuple[str, Any, str]:
         current = self.current_mutation or ("(not a mutation)", None)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, utcnow
@@ -51,6 +51,18 @@ class Grant(Base):
     valid_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AccessState(Base):
+    """One row whose ``generation`` database triggers bump whenever anything a principal is
+    computed from changes (users, tokens, grants, postings): workers cache principals per
+    generation, so a revoked token or an ended posting takes effect on the next request in every
+    worker, with one small read per request instead of three."""
+
+    __tablename__ = "access_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class PiiRead(Base):

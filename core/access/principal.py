@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.access.models import ApiToken, Grant, User
+from core.access.models import AccessState, ApiToken, Grant, User
 from core.access.roles import READS, WRITES, Role, RoleSpec
 from core.access.scope import Scope
 from core.access.tokens import hash_token
@@ -125,6 +127,70 @@ async def authenticate(
     plugin_roles: dict[str, RoleSpec] | None = None,
 ) -> Principal:
     """The principal of a bearer token; :class:`InvalidToken` when it cannot be used."""
+    principal, _until = await _authenticate(session, token, secret, plugin_roles)
+    return principal
+
+
+#: True while a request authenticates (the test kit's statement counter leaves those out: they
+#: are the same for every operation, and cached).
+AUTHENTICATING: ContextVar[bool] = ContextVar("yixian_authenticating", default=False)
+
+
+class PrincipalCache:
+    """Principals by token, valid while the access generation (``access_state``, bumped by
+    triggers whenever users, tokens, grants or postings change) stays the same and until the
+    first moment a token expires or a grant starts or ends. A request then costs one small read
+    instead of three, and a change made through any worker or any tool (the CLI, an import, SQL)
+    is seen by every worker on its next request."""
+
+    def __init__(self, size: int = 10_000):
+        self.size = size
+        self._entries: OrderedDict[str, tuple[int, Principal, datetime | None]] = OrderedDict()
+
+    async def authenticate(
+        self,
+        session: AsyncSession,
+        token: str,
+        secret: str,
+        plugin_roles: dict[str, RoleSpec] | None = None,
+    ) -> Principal:
+        marker = AUTHENTICATING.set(True)
+        try:
+            return await self._authenticate(session, token, secret, plugin_roles)
+        finally:
+            AUTHENTICATING.reset(marker)
+
+    async def _authenticate(
+        self,
+        session: AsyncSession,
+        token: str,
+        secret: str,
+        plugin_roles: dict[str, RoleSpec] | None,
+    ) -> Principal:
+        generation = (
+            await session.execute(select(AccessState.generation).where(AccessState.id == 1))
+        ).scalar_one_or_none() or 0
+        key = hash_token(token, secret)
+        entry = self._entries.get(key)
+        now = utcnow()
+        if entry is not None and entry[0] == generation and (entry[2] is None or now < entry[2]):
+            self._entries.move_to_end(key)
+            return entry[1]
+        principal, until = await _authenticate(session, token, secret, plugin_roles)
+        self._entries[key] = (generation, principal, until)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.size:
+            self._entries.popitem(last=False)
+        return principal
+
+
+async def _authenticate(
+    session: AsyncSession,
+    token: str,
+    secret: str,
+    plugin_roles: dict[str, RoleSpec] | None = None,
+) -> tuple[Principal, datetime | None]:
+    """The principal of a token, and the first moment it may change by time alone."""
     now = utcnow()
     row = (
         await session.execute(
@@ -140,4 +206,16 @@ async def authenticate(
     ).first()
     if row is None:
         raise InvalidToken("the token is unknown, expired or revoked")
-    return await principal_for_user(session, row[1], plugin_roles)
+    principal = await principal_for_user(session, row[1], plugin_roles)
+    moments = [_aware(row[0].expires_at, now)]
+    grants = (await session.execute(select(Grant).where(Grant.user_id == row[1].id))).scalars()
+    for grant in grants:
+        moments += [_aware(grant.valid_from, now), _aware(grant.valid_until, now)]
+    future = [m for m in moments if m is not None and m > now]
+    return principal, min(future) if future else None
+
+
+def _aware(moment: datetime | None, now: datetime) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=now.tzinfo)
+    return moment
