@@ -57,16 +57,30 @@ def create_engine(
             "server_settings": {"plan_cache_mode": "force_custom_plan"},
         }
     if _pooled(url):
-        # a pooled connection that died (a restarted server, a statement cancelled under it)
-        # is replaced at checkout instead of failing the next request
-        kwargs.update(
-            pool_pre_ping=True,
-            pool_size=pool_size,
-            max_overflow=max_overflow,
-            pool_timeout=pool_timeout,
-        )
+        kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout)
+        if url.startswith("sqlite"):
+            # a ping is a local call here: keep SQLAlchemy's
+            kwargs["pool_pre_ping"] = True
+        else:
+            # No ping over the network before every checkout: it cost a round trip per session
+            # (three inside a transaction), on every request. A connection the server dropped
+            # (terminated, restarted) is known to asyncpg without asking and is replaced at
+            # checkout (see _alive below); one that dies unseen fails its first statement as a
+            # disconnect, the pool then drops every connection as old as it, that request is
+            # answered UNAVAILABLE with Retry-After and the next connects afresh. Connections are
+            # recycled after half an hour so that none outlives a firewall's idle timeout.
+            kwargs["pool_recycle"] = 1800
     engine = create_async_engine(url, **kwargs)
     from sqlalchemy import event
+    from sqlalchemy.exc import DisconnectionError
+
+    if _pooled(url) and not url.startswith("sqlite"):
+
+        @event.listens_for(engine.sync_engine, "checkout")
+        def _alive(dbapi_connection, _record, _proxy):  # pragma: no cover - depends on timing
+            driver = getattr(dbapi_connection, "driver_connection", None)
+            if driver is not None and driver.is_closed():
+                raise DisconnectionError("the server closed this connection")
 
     @event.listens_for(engine.sync_engine, "handle_error")
     def _broken_connection(context):  # pragma: no cover - depends on timing

@@ -125,16 +125,21 @@ async def record_observations(
             await ctx.session.execute(select(Unit).where(Unit.code.in_(unit_codes)))
         ).scalars()
     }
-    initiatives = {
-        i.code: i
-        for i in (
-            await ctx.session.execute(
-                select(Initiative).where(Initiative.code.in_(initiative_codes))
-            )
-        ).scalars()
-    }
-    people = set(
-        (await ctx.session.execute(select(Person.id).where(Person.id.in_(person_ids)))).scalars()
+    # (no statement for what no item names: a phone's one observation costs two lookups)
+    initiatives = {}
+    if initiative_codes:
+        found = await ctx.session.execute(
+            select(Initiative).where(Initiative.code.in_(initiative_codes))
+        )
+        initiatives = {i.code: i for i in found.scalars()}
+    people = (
+        set(
+            (
+                await ctx.session.execute(select(Person.id).where(Person.id.in_(person_ids)))
+            ).scalars()
+        )
+        if person_ids
+        else set()
     )
     problems: list[Problem] = []
     rows: list[Observation] = []

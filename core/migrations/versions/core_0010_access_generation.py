@@ -44,7 +44,9 @@ def upgrade() -> None:
             for action in ("INSERT", "UPDATE", "DELETE"):
                 op.execute(
                     f"CREATE TRIGGER {table}_access_bump_{action.lower()} AFTER {action} ON {table} "
-                    "BEGIN INSERT OR IGNORE INTO access_state (id, generation) VALUES (1, 0); "
+                    # (not INSERT OR IGNORE: an outer statement's ON CONFLICT overrides it)
+                    "BEGIN INSERT INTO access_state (id, generation) SELECT 1, 0 "
+                    "WHERE NOT EXISTS (SELECT 1 FROM access_state WHERE id = 1); "
                     "UPDATE access_state SET generation = generation + 1 WHERE id = 1; END"
                 )
 
