@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,37 +58,26 @@ def create_engine(
             "server_settings": {"plan_cache_mode": "force_custom_plan"},
         }
     if _pooled(url):
-        kwargs.update(pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout)
-        if url.startswith("sqlite"):
-            # a ping is a local call here: keep SQLAlchemy's
-            kwargs["pool_pre_ping"] = True
-        else:
-            # No ping over the network before every checkout: it cost a round trip per session
-            # (three inside a transaction), on every request. A connection the server dropped
-            # (terminated, restarted) is known to asyncpg without asking and is replaced at
-            # checkout (see _alive below); one that dies unseen fails its first statement as a
-            # disconnect, the pool then drops every connection as old as it, that request is
-            # answered UNAVAILABLE with Retry-After and the next connects afresh. Connections are
-            # recycled after half an hour so that none outlives a firewall's idle timeout.
-            kwargs["pool_recycle"] = 1800
+        # A pooled connection that died (a restarted server, a statement cancelled under it) is
+        # replaced at checkout instead of failing the next request. Measured: this ping is one
+        # round trip per session (three inside a transaction); dropping it made the first
+        # request after a connection died fail (tests/test_hardening.py, test_overload.py), so
+        # it stays, and the request uses one session without a transaction instead.
+        kwargs.update(
+            pool_pre_ping=True,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_timeout=pool_timeout,
+        )
     engine = create_async_engine(url, **kwargs)
     from sqlalchemy import event
-    from sqlalchemy.exc import DisconnectionError
-
-    if _pooled(url) and not url.startswith("sqlite"):
-
-        @event.listens_for(engine.sync_engine, "checkout")
-        def _alive(dbapi_connection, _record, _proxy):  # pragma: no cover - depends on timing
-            driver = getattr(dbapi_connection, "driver_connection", None)
-            if driver is not None and driver.is_closed():
-                raise DisconnectionError("the server closed this connection")
 
     @event.listens_for(engine.sync_engine, "handle_error")
     def _broken_connection(context):  # pragma: no cover - depends on timing
         # A connection whose statement was cancelled under it (a request stopped by its time
         # limit) answers "another operation is in progress" forever: treat it as gone, so the
         # pool replaces it instead of handing it to the next request.
-        if any(text in str(context.original_exception) for text in BROKEN_CONNECTION):
+        if BROKEN_CONNECTION.search(str(context.original_exception)):
             context.is_disconnect = True
 
     if url.startswith("sqlite"):
@@ -103,7 +93,9 @@ def create_engine(
 
 
 #: What asyncpg says of a connection left mid-operation: it is discarded, not reused.
-BROKEN_CONNECTION = ("another operation is in progress", "the underlying connection is closed")
+BROKEN_CONNECTION = re.compile(
+    r"another operation( \(\d+\))? is in progress|the underlying connection is closed"
+)
 
 
 def _pooled(url: str) -> bool:
