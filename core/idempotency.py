@@ -104,8 +104,8 @@ def _reused(call: Call) -> DomainError:
     )
 
 
-async def find(session: AsyncSession, call: Call) -> IdempotencyKey | None:
-    row = (
+async def _stored(session: AsyncSession, call: Call) -> IdempotencyKey | None:
+    return (
         await session.execute(
             select(IdempotencyKey).where(
                 IdempotencyKey.user_id == call.user_id,
@@ -114,12 +114,19 @@ async def find(session: AsyncSession, call: Call) -> IdempotencyKey | None:
             )
         )
     ).scalar_one_or_none()
-    if row is None:
-        return None
-    created = (
-        row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=utcnow().tzinfo)
-    )
-    return None if created < utcnow() - call.ttl else row
+
+
+def _expired(row: IdempotencyKey, call: Call) -> bool:
+    created = row.created_at
+    if created.tzinfo is None:  # SQLite keeps no zone; yixian writes UTC
+        created = created.replace(tzinfo=utcnow().tzinfo)
+    return created < utcnow() - call.ttl
+
+
+async def find(session: AsyncSession, call: Call) -> IdempotencyKey | None:
+    """The earlier call under this key, unless it expired."""
+    row = await _stored(session, call)
+    return None if row is None or _expired(row, call) else row
 
 
 def check(row: IdempotencyKey, call: Call) -> None:
@@ -133,17 +140,17 @@ async def claim(session: AsyncSession, call: Call) -> IdempotencyKey:
     """Take the key as the first write of the command's transaction; :class:`Replay` or
     DomainError when it was taken (a resend racing the first call waits here until the first
     commits)."""
-    row = await find(session, call)
-    if row is not None:
+    row = await _stored(session, call)
+    if row is not None and not _expired(row, call):
         check(row, call)
-    # An expired row of the same key gives way; now and then, every expired row does.
-    cutoff = utcnow() - call.ttl
-    expired = IdempotencyKey.created_at < cutoff
-    if random.random() >= 0.01:
-        expired = (
-            expired & (IdempotencyKey.user_id == call.user_id) & (IdempotencyKey.key == call.key)
+    if row is not None:
+        await session.delete(row)  # expired: the key is free again
+        await session.flush()  # before the new row's INSERT (a flush inserts before it deletes)
+    if random.random() < 0.01:
+        # now and then, every expired key goes (no statement on the other 99 writes)
+        await session.execute(
+            delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - call.ttl)
         )
-    await session.execute(delete(IdempotencyKey).where(expired))
     row = IdempotencyKey(
         user_id=call.user_id,
         key=call.key,

@@ -17,18 +17,13 @@ from core.people import services as people_services
 from core.people.models import Person
 from core.postings.models import Posting
 from schema.errors import UserError, mutation_payload
-from tests.factories import create_person, create_tree, start_posting
+from tests.factories import CREATE_PERSON, create_person, create_tree, start_posting
 from tests.fake_plugins import make_plugin
 from tests.test_metrics import define, obs
 
 UPDATE_PERSON = """
 mutation($input: UpdatePersonInput!) {
   updatePerson(input: $input) { person { id name phone version } errors { code field message } }
-}"""
-
-CREATE_PERSON = """
-mutation($input: CreatePersonInput!) {
-  createPerson(input: $input) { person { id name } errors { code field message } }
 }"""
 
 END_POSTING = """

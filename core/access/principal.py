@@ -59,25 +59,25 @@ class Principal:
 
 
 def _valid(grant: Grant, now: datetime) -> bool:
-    def aware(moment: datetime | None) -> datetime | None:
-        if moment is not None and moment.tzinfo is None:
-            return moment.replace(tzinfo=now.tzinfo)
-        return moment
-
-    start, end = aware(grant.valid_from), aware(grant.valid_until)
+    start, end = _aware(grant.valid_from, now), _aware(grant.valid_until, now)
     return (start is None or start <= now) and (end is None or now < end)
 
 
+async def _grants_of(session: AsyncSession, user: User) -> list[Grant]:
+    return list((await session.execute(select(Grant).where(Grant.user_id == user.id))).scalars())
+
+
 async def principal_for_user(
-    session: AsyncSession, user: User, plugin_roles: dict[str, RoleSpec] | None = None
+    session: AsyncSession,
+    user: User,
+    plugin_roles: dict[str, RoleSpec] | None = None,
+    grants: list[Grant] | None = None,
 ) -> Principal:
+    """The principal of ``user``; ``grants``, every grant of the user, when already loaded."""
     plugin_roles = plugin_roles or {}
     now = utcnow()
-    grants = [
-        g
-        for g in (await session.execute(select(Grant).where(Grant.user_id == user.id))).scalars()
-        if _valid(g, now)
-    ]
+    every = grants if grants is not None else await _grants_of(session, user)
+    grants = [g for g in every if _valid(g, now)]
     admin = any(g.role == Role.ADMIN for g in grants)
     read, write, pii, audit = set(), set(), set(), set()
     pairs: list[tuple[str, int | None]] = []
@@ -206,9 +206,9 @@ async def _authenticate(
     ).first()
     if row is None:
         raise InvalidToken("the token is unknown, expired or revoked")
-    principal = await principal_for_user(session, row[1], plugin_roles)
+    grants = await _grants_of(session, row[1])
+    principal = await principal_for_user(session, row[1], plugin_roles, grants)
     moments = [_aware(row[0].expires_at, now)]
-    grants = (await session.execute(select(Grant).where(Grant.user_id == row[1].id))).scalars()
     for grant in grants:
         moments += [_aware(grant.valid_from, now), _aware(grant.valid_until, now)]
     future = [m for m in moments if m is not None and m > now]
